@@ -1,0 +1,314 @@
+"""An incremental BM25 index over chunks, persisted beside the Chroma store.
+
+bm25s (which this follows: Lucene's BM25 variant, sparse matrices) freezes
+document frequencies and lengths into precomputed scores, so adding 100
+articles to a 100k-chunk index would mean rebuilding all of it. Here the term
+counts are kept instead, in immutable segments: an ingest appends a small
+segment and deletes by tombstone, and scores are computed at query time from
+the query's few columns. Results equal bm25s' "lucene" method (tested).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+_LANG_CODES = {"en": 0, "hi": 1, "mixed": 2}
+_MERGE_SEGMENTS = 8  # compact when more small segments than this pile up
+
+
+@dataclass(frozen=True)
+class Row:
+    """What BM25 keeps of a chunk: its id, terms and the fields filters use."""
+
+    id: str
+    terms: Sequence[str]
+    lang: str
+    source: str
+    date: int
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    langs: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    date_from: int = 0
+    date_to: int = 0
+
+
+@dataclass
+class _Segment:
+    ids: list[str]
+    counts: sp.csr_matrix  # rows × vocabulary, term frequencies
+    lang: np.ndarray
+    date: np.ndarray
+    source: np.ndarray
+    alive: np.ndarray
+    _columns: sp.csc_matrix | None = field(default=None, repr=False)
+
+    @property
+    def columns(self) -> sp.csc_matrix:
+        if self._columns is None:
+            self._columns = self.counts.tocsc()
+        return self._columns
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.asarray(self.counts.sum(axis=1)).ravel()
+
+
+class BM25Index:
+    def __init__(self, k1: float = 1.5, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.vocab: dict[str, int] = {}
+        self.sources: dict[str, int] = {}
+        self.segments: list[_Segment] = []
+        self.position: dict[str, tuple[int, int]] = {}  # id -> (segment, row)
+        self._df = np.zeros(0, dtype=np.int64)
+        self._total_length = 0
+        self._persisted = 0  # segments already on disk
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+    def __contains__(self, chunk_id: str) -> bool:
+        return chunk_id in self.position
+
+    @property
+    def avgdl(self) -> float:
+        return self._total_length / len(self) if len(self) else 1.0
+
+    def idf(self, terms: Iterable[str]) -> np.ndarray:
+        n = len(self)
+        df = np.array([self._df[self.vocab[t]] if t in self.vocab else 0 for t in terms], float)
+        return np.log1p((n - df + 0.5) / (df + 0.5))
+
+    def add(self, rows: Sequence[Row]) -> None:
+        fresh = [r for r in rows if r.id not in self.position]
+        if not fresh:
+            return
+        data, indices, indptr = [], [], [0]
+        for row in fresh:
+            counts = Counter(self.vocab.setdefault(t, len(self.vocab)) for t in row.terms)
+            indices.extend(counts.keys())
+            data.extend(counts.values())
+            indptr.append(len(indices))
+        matrix = sp.csr_matrix(
+            (np.array(data, np.int32), np.array(indices, np.int32), np.array(indptr, np.int64)),
+            shape=(len(fresh), len(self.vocab)),
+        )
+        segment = _Segment(
+            ids=[r.id for r in fresh],
+            counts=matrix,
+            lang=np.array([_LANG_CODES.get(r.lang, 2) for r in fresh], np.int8),
+            date=np.array([r.date for r in fresh], np.int32),
+            source=np.array(
+                [self.sources.setdefault(r.source, len(self.sources)) for r in fresh], np.int32
+            ),
+            alive=np.ones(len(fresh), bool),
+        )
+        self._account(segment.counts, +1)
+        index = len(self.segments)
+        self.segments.append(segment)
+        for row_number, chunk_id in enumerate(segment.ids):
+            self.position[chunk_id] = (index, row_number)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        for chunk_id in ids:
+            if (where := self.position.pop(chunk_id, None)) is None:
+                continue
+            segment = self.segments[where[0]]
+            segment.alive[where[1]] = False
+            self._account(segment.counts[where[1]], -1)
+
+    def _account(self, counts: sp.csr_matrix, sign: int) -> None:
+        if self._df.shape[0] < len(self.vocab):
+            self._df = np.pad(self._df, (0, len(self.vocab) - self._df.shape[0]))
+        present = np.bincount(counts.indices, minlength=len(self.vocab))
+        self._df[: present.shape[0]] += sign * present
+        self._total_length += sign * int(counts.sum())
+
+    def search(
+        self,
+        query_terms: Sequence[str],
+        k: int,
+        row_filter: RowFilter | None = None,
+        weights: Sequence[float] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Top-k (id, score) for the query; each distinct term counts once."""
+        weight_of: dict[str, float] = {}
+        for i, term in enumerate(query_terms):
+            if term in self.vocab:
+                w = 1.0 if weights is None else weights[i]
+                weight_of[term] = max(weight_of.get(term, 0.0), w)
+        if not weight_of or not len(self):
+            return []
+        terms = list(weight_of)
+        idf = self.idf(terms) * np.array([weight_of[t] for t in terms])
+        columns = [self.vocab[t] for t in terms]
+        hits: list[tuple[float, str]] = []
+        for segment in self.segments:
+            scores = self._segment_scores(segment, columns, idf)
+            if scores is None:
+                continue
+            mask = segment.alive & (scores > 0) & self._filter_mask(segment, row_filter)
+            candidates = np.flatnonzero(mask)
+            if candidates.size > k:
+                top = np.argpartition(-scores[candidates], k - 1)[:k]
+                candidates = candidates[top]
+            hits.extend((float(scores[i]), segment.ids[i]) for i in candidates)
+        hits.sort(key=lambda h: (-h[0], h[1]))
+        return [(chunk_id, score) for score, chunk_id in hits[:k]]
+
+    def _segment_scores(
+        self, segment: _Segment, columns: list[int], idf: np.ndarray
+    ) -> np.ndarray | None:
+        matrix = segment.columns
+        width = matrix.shape[1]
+        scores: np.ndarray | None = None
+        norm: np.ndarray | None = None
+        for column, weight in zip(columns, idf, strict=True):
+            if column >= width:
+                continue
+            start, end = matrix.indptr[column], matrix.indptr[column + 1]
+            if start == end:
+                continue
+            if scores is None:
+                scores = np.zeros(matrix.shape[0])
+                norm = self.k1 * (1 - self.b + self.b * segment.lengths / self.avgdl)
+            rows = matrix.indices[start:end]
+            tf = matrix.data[start:end].astype(float)
+            assert norm is not None
+            scores[rows] += weight * tf / (tf + norm[rows])
+        return scores
+
+    def _filter_mask(self, segment: _Segment, row_filter: RowFilter | None) -> np.ndarray | bool:
+        if row_filter is None:
+            return True
+        mask = np.ones(len(segment.ids), bool)
+        if row_filter.langs:
+            mask &= np.isin(segment.lang, [_LANG_CODES[lang] for lang in row_filter.langs])
+        if row_filter.sources:
+            codes = [self.sources[s] for s in row_filter.sources if s in self.sources]
+            mask &= np.isin(segment.source, codes)
+        if row_filter.date_from:
+            mask &= segment.date >= row_filter.date_from
+        if row_filter.date_to:
+            mask &= segment.date <= row_filter.date_to
+        return mask
+
+    # Persistence: one .npz per segment (written once), and a small state file
+    # with the vocabulary and the tombstones, replaced atomically last.
+
+    def compact(self) -> None:
+        """Merge segments and drop deleted rows; rewrites every segment on the next save."""
+        if len(self.segments) <= 1 and all(s.alive.all() for s in self.segments):
+            return
+        live = [s for s in self.segments if s.alive.any()]
+        width = len(self.vocab)
+        merged = _Segment(
+            ids=[i for s in live for i, a in zip(s.ids, s.alive, strict=True) if a],
+            counts=sp.vstack([_widen(s.counts, width)[s.alive] for s in live], format="csr")
+            if live
+            else sp.csr_matrix((0, width), dtype=np.int32),
+            lang=np.concatenate([s.lang[s.alive] for s in live]) if live else np.zeros(0, np.int8),
+            date=np.concatenate([s.date[s.alive] for s in live]) if live else np.zeros(0, np.int32),
+            source=np.concatenate([s.source[s.alive] for s in live])
+            if live
+            else np.zeros(0, np.int32),
+            alive=np.ones(sum(int(s.alive.sum()) for s in live), bool),
+        )
+        self.segments = [merged]
+        self.position = {chunk_id: (0, row) for row, chunk_id in enumerate(merged.ids)}
+        self._persisted = 0
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if len(self.segments) - self._persisted > _MERGE_SEGMENTS or self._dead_share() > 0.3:
+            self.compact()
+        names = [f"segment-{i:05d}.npz" for i in range(len(self.segments))]
+        for i in range(self._persisted, len(self.segments)):
+            s = self.segments[i]
+            tmp = folder / f".{names[i]}.tmp"
+            with tmp.open("wb") as handle:
+                np.savez(handle, data=s.counts.data, indices=s.counts.indices,
+                         indptr=s.counts.indptr, shape=np.array(s.counts.shape),
+                         lang=s.lang, date=s.date, source=s.source)
+            os.replace(tmp, folder / names[i])
+            (folder / f"{names[i]}.ids").write_text("\n".join(s.ids), "utf-8")
+        state = {
+            "k1": self.k1,
+            "b": self.b,
+            "vocab": list(self.vocab),
+            "sources": list(self.sources),
+            "segments": names,
+            "dead": [np.flatnonzero(~s.alive).tolist() for s in self.segments],
+        }
+        _atomic_write(folder / "state.json", json.dumps(state, ensure_ascii=False))
+        self._persisted = len(self.segments)
+        for stale in folder.glob("segment-*.npz"):
+            if stale.name not in names:
+                stale.unlink()
+                stale.with_name(stale.name + ".ids").unlink(missing_ok=True)
+
+    def _dead_share(self) -> float:
+        total = sum(len(s.ids) for s in self.segments)
+        return 1 - len(self) / total if total else 0.0
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25Index:
+        index = cls()
+        state_path = folder / "state.json"
+        if not state_path.exists():
+            return index
+        state = json.loads(state_path.read_text("utf-8"))
+        index.k1, index.b = state["k1"], state["b"]
+        index.vocab = {t: i for i, t in enumerate(state["vocab"])}
+        index.sources = {s: i for i, s in enumerate(state["sources"])}
+        for number, (name, dead) in enumerate(zip(state["segments"], state["dead"], strict=True)):
+            with np.load(folder / name) as arrays:
+                counts = sp.csr_matrix(
+                    (arrays["data"], arrays["indices"], arrays["indptr"]),
+                    shape=tuple(arrays["shape"]),
+                )
+                ids_text = (folder / f"{name}.ids").read_text("utf-8")
+                segment = _Segment(
+                    ids=ids_text.split("\n") if ids_text else [],
+                    counts=counts,
+                    lang=arrays["lang"],
+                    date=arrays["date"],
+                    source=arrays["source"],
+                    alive=np.ones(counts.shape[0], bool),
+                )
+            segment.alive[dead] = False
+            index.segments.append(segment)
+            for row, chunk_id in enumerate(segment.ids):
+                if segment.alive[row]:
+                    index.position[chunk_id] = (number, row)
+        index._df = np.zeros(len(index.vocab), np.int64)
+        for segment in index.segments:
+            index._account(_widen(segment.counts, len(index.vocab))[segment.alive], +1)
+        index._persisted = len(index.segments)
+        return index
+
+
+def _widen(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
+    if matrix.shape[1] == width:
+        return matrix
+    return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width))
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

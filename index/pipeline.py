@@ -1,0 +1,222 @@
+"""Ingestion: files → articles → chunks → embeddings → Chroma + BM25 + manifest."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from index.bm25 import Row
+from index.chunking import Chunker, ChunkingConfig
+from index.documents import Chunk, IngestSummary, Skipped
+from index.embedding import EmbeddingConfig, load_embedding, token_window
+from index.loaders import LoadOptions, SkipFile, discover, load_file
+from index.store import ChunkStore, FileEntry
+from index.tokenize import index_terms
+
+_BATCH_CHUNKS = 256
+_COMMIT_SECONDS = 30.0
+
+
+class IndexBusy(RuntimeError):
+    """Another ingest holds this index."""
+
+
+@dataclass
+class _Pending:
+    path: str
+    entry: FileEntry
+    chunks: list[Chunk] = field(default_factory=list)
+
+
+class Indexer:
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedding: EmbeddingConfig,
+        chunking: ChunkingConfig,
+        load_options: LoadOptions,
+        embed_model: Callable[[], Any] | None = None,
+    ) -> None:
+        """`embed_model` provides the (shared, lazily loaded) llama-index embedding."""
+        self.store = store
+        self.embedding_config = embedding
+        self.chunking = chunking
+        self.load_options = load_options
+        self._embed_model_provider = embed_model or (lambda: load_embedding(embedding))
+        self._embed_model: Any = None
+        self._chunker: Chunker | None = None
+        self._dimension = 0
+
+    @property
+    def build(self) -> dict[str, Any]:
+        embedding: dict[str, Any] = dict(self.embedding_config.signature())
+        built = self.store.manifest.build.get("embedding", {})
+        if dimension := self._dimension or built.get("dimension"):
+            embedding["dimension"] = dimension
+        return {"embedding": embedding, "chunking": asdict(self.chunking)}
+
+    @property
+    def embed_model(self) -> Any:
+        if self._embed_model is None:
+            self._embed_model = self._embed_model_provider()
+        return self._embed_model
+
+    @property
+    def chunker(self) -> Chunker:
+        if self._chunker is None:
+            self._chunker = Chunker(self.chunking, token_window(self.embed_model))  # type: ignore[arg-type]
+        return self._chunker
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        lock_path = self.store.data_dir / f".ingest-{self.store.collection_name}.lock"
+        with lock_path.open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise IndexBusy(
+                    f"another ingest is writing to {self.store.data_dir}; wait for it to finish"
+                ) from error
+            yield
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        rebuild: bool = False,
+        prune: bool = False,
+        progress: bool = False,
+    ) -> IngestSummary:
+        started = time.perf_counter()
+        summary = IngestSummary()
+        with self._exclusive():
+            store = self.store
+            if rebuild:
+                store.reset()
+            store.check_build(self.build)
+            dirty = store.data_dir / f".ingest-{store.collection_name}.dirty"
+            if dirty.exists():
+                store.reconcile()
+            dirty.touch()
+            found = list(discover(paths))
+            files = [f for f in found if isinstance(f, Path)]
+            summary.skipped += [f for f in found if isinstance(f, Skipped)]
+            pending: list[_Pending] = []
+            last_commit = time.monotonic()
+            for path in _progress(files, progress):
+                item = self._prepare(path, summary)
+                if item is not None:
+                    pending.append(item)
+                if sum(len(p.chunks) for p in pending) >= _BATCH_CHUNKS:
+                    self._write(pending, summary)
+                    pending = []
+                    if time.monotonic() - last_commit > _COMMIT_SECONDS:
+                        store.commit(self.build)
+                        last_commit = time.monotonic()
+            self._write(pending, summary)
+            if prune:
+                summary.removed = self._prune()
+            store.commit(self.build)
+            dirty.unlink()
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _prepare(self, path: Path, summary: IngestSummary) -> _Pending | None:
+        key = str(path.resolve())
+        entry = self.store.manifest.files.get(key)
+        try:
+            stat = path.stat()
+            if entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                summary.unchanged += 1
+                return None
+            digest = hashlib.sha1(path.read_bytes()).hexdigest()
+            if entry and entry.sha1 == digest:
+                entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
+                summary.unchanged += 1
+                return None
+            articles = load_file(path, self.load_options)
+        except SkipFile as reason:
+            summary.skipped.append(Skipped(str(path), str(reason)))
+            return None
+        except OSError as error:
+            summary.skipped.append(Skipped(str(path), f"cannot read: {error}"))
+            return None
+        # Articles keep the resolved path so that ids do not depend on the cwd.
+        articles = [replace(a, path=key) for a in articles]
+        chunks = [c for a in articles for c in self.chunker.chunk(a)]
+        new_entry = FileEntry(
+            sha1=digest,
+            size=stat.st_size,
+            mtime_ns=stat.st_mtime_ns,
+            chunk_ids=[c.id for c in chunks],
+            articles=[
+                {"id": a.id, "ref": a.ref, "title": a.title, "language": a.language,
+                 "date": a.published.isoformat() if a.published else "", "source": a.source,
+                 "url": a.url, "chunks": sum(c.article is a for c in chunks)}
+                for a in articles
+            ],
+        )
+        summary.articles += len(articles)
+        return _Pending(key, new_entry, chunks)
+
+    def _write(self, pending: list[_Pending], summary: IngestSummary) -> None:
+        if not pending:
+            return
+        from llama_index.core.schema import TextNode
+
+        store = self.store
+        stale = [cid for p in pending if (old := store.manifest.files.get(p.path))
+                 for cid in old.chunk_ids]
+        if stale:
+            store.delete(stale)
+        chunks = [c for p in pending for c in p.chunks]
+        vectors = self.embed_model.get_text_embedding_batch([c.text for c in chunks])
+        nodes = [
+            TextNode(id_=c.id, text=c.text, metadata=c.metadata(), embedding=v,
+                     excluded_embed_metadata_keys=list(c.metadata()),
+                     excluded_llm_metadata_keys=list(c.metadata()))
+            for c, v in zip(chunks, vectors, strict=True)
+        ]
+        store.add(nodes)
+        store.bm25.add([
+            Row(c.id, index_terms(c.text), c.language, c.article.source, c.article.date_number)
+            for c in chunks
+        ])
+        if vectors:
+            self._dimension = len(vectors[0])
+        for p in pending:
+            store.manifest.files[p.path] = p.entry
+        summary.chunks += len(chunks)
+
+    def _prune(self) -> int:
+        gone = [path for path in self.store.manifest.files if not os.path.exists(path)]
+        for path in gone:
+            self.store.delete(self.store.manifest.files.pop(path).chunk_ids)
+        return len(gone)
+
+    def remove(self, article_paths: Iterable[str]) -> int:
+        """Forget files (by path) and their chunks; returns how many were known."""
+        with self._exclusive():
+            removed = 0
+            for path in article_paths:
+                key = str(Path(path).resolve())
+                if entry := self.store.manifest.files.pop(key, None):
+                    self.store.delete(entry.chunk_ids)
+                    removed += 1
+            self.store.commit(self.build)
+            return removed
+
+
+def _progress(items: list[Path], enabled: bool) -> Iterable[Path]:
+    if not enabled or len(items) < 2:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc="ingesting", unit="file")

@@ -1,0 +1,170 @@
+"""The one object every interface uses: ingest articles, ask questions."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from index.cleaning import Cleaner
+from index.documents import IngestSummary
+from index.embedding import load_embedding
+from index.language import question_language
+from index.loaders import LoadOptions
+from index.pipeline import Indexer
+from index.store import ChunkStore
+from rag.conversation import context_for
+from rag.extractive import answer_extractively
+from rag.messages import say
+from rag.retrieval import HybridRetriever, Retrieval
+from rag.settings import Settings
+from rag.types import Answer, Filters
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Assistant:
+    """Bilingual question answering over an index of news articles.
+
+    >>> a = Assistant(data_dir="rag-data")
+    >>> a.ingest(["articles/"])
+    >>> a.ask("Who signed the protocol?").text
+    """
+
+    def __init__(self, data_dir: str | Path | None = None, **settings: Any) -> None:
+        if data_dir is not None:
+            settings["data_dir"] = data_dir
+        self.settings = Settings.load(**settings)
+        s = self.settings
+        self.store = ChunkStore(s.data_dir, s.collection, s.chroma_url)
+        self._embed_model: Any = None
+        self._model_lock = threading.Lock()
+        self._indexer: Indexer | None = None
+        self.retriever = HybridRetriever(
+            self.store, self.embed_model, mode=s.retriever,
+            dense_languages=s.trusted_dense_languages, candidates=s.candidates,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Assistant:
+        return cls(**vars(settings))
+
+    def embed_model(self) -> Any:
+        """Loaded on first need: a Hindi question with the bundled model never needs it."""
+        with self._model_lock:
+            if self._embed_model is None:
+                self._embed_model = load_embedding(self.settings.embedding)
+            return self._embed_model
+
+    @property
+    def indexer(self) -> Indexer:
+        if self._indexer is None:
+            s = self.settings
+            cleaner = Cleaner.load([s.boilerplate_rules] if s.boilerplate_rules else [])
+            self._indexer = Indexer(
+                self.store, s.embedding, s.chunking,
+                LoadOptions(cleaner, int(s.max_file_mb * 2**20)),
+                embed_model=self.embed_model,
+            )
+        return self._indexer
+
+    # Index
+
+    def ingest(self, paths: Iterable[str | Path], *, rebuild: bool = False,
+               prune: bool = False, progress: bool = False) -> IngestSummary:
+        return self.indexer.ingest(paths, rebuild=rebuild, prune=prune, progress=progress)
+
+    def remove(self, paths: Iterable[str]) -> int:
+        return self.indexer.remove(paths)
+
+    def articles(self) -> list[dict[str, Any]]:
+        self.store.refresh()
+        return [
+            {**article, "path": path}
+            for path, entry in sorted(self.store.manifest.files.items())
+            for article in entry.articles
+        ]
+
+    def summary(self) -> dict[str, Any]:
+        articles = self.articles()
+        languages: dict[str, int] = {}
+        for a in articles:
+            languages[a["language"]] = languages.get(a["language"], 0) + 1
+        return {
+            "data_dir": str(self.settings.data_dir),
+            "chroma": self.settings.chroma_url or str(self.settings.data_dir / "chroma"),
+            "collection": self.settings.collection,
+            "files": len(self.store.manifest.files),
+            "articles": len(articles),
+            "chunks": sum(a["chunks"] for a in articles),
+            "languages": languages,
+            "embedding": self.store.manifest.build.get("embedding", {}),
+            "chunking": self.store.manifest.build.get("chunking", {}),
+        }
+
+    # Questions
+
+    def retrieve(self, question: str, *, lang: str | None = None,
+                 filters: Filters | dict[str, Any] | None = None,
+                 history: Sequence[str] = (), k: int | None = None) -> Retrieval:
+        self.store.refresh()
+        query = question
+        if context := context_for(question, history):
+            query = f"{question} {context}"
+        return self.retriever.retrieve(query, k or self.settings.k, Filters.coerce(filters),
+                                       language=question_language(question))
+
+    def ask(self, question: str, *, lang: str | None = None,
+            filters: Filters | dict[str, Any] | None = None,
+            history: Sequence[str] = (), k: int | None = None) -> Answer:
+        answer: Answer | None = None
+        for item in self.stream(question, lang=lang, filters=filters, history=history, k=k):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, *, lang: str | None = None,
+               filters: Filters | dict[str, Any] | None = None,
+               history: Sequence[str] = (), k: int | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are produced, then the final Answer."""
+        question = _clean_question(question)
+        language = lang if lang in ("hi", "en") else question_language(question)
+        if not re.search(r"\w", question):
+            yield say("bad_question", language)
+            yield Answer(question, say("bad_question", language), language, False)
+            return
+        if not self.store.manifest.files and not self.settings.chroma_url:
+            yield say("empty_index", language)
+            yield Answer(question, say("empty_index", language), language, False)
+            return
+        started = time.perf_counter()
+        retrieval = self.retrieve(question, filters=filters, history=history, k=k)
+        context = context_for(question, history)
+        answering = time.perf_counter()
+        if self.settings.llm == "extractive":
+            answer = answer_extractively(question, language, retrieval.passages,
+                                         self.store.bm25.idf, context)
+            yield answer.text
+        else:
+            from rag.llm import stream_llm_answer
+
+            answer = yield from stream_llm_answer(
+                self.settings, question, language, retrieval.passages, history,
+                fallback=lambda: answer_extractively(question, language, retrieval.passages,
+                                                     self.store.bm25.idf, context),
+            )
+        answer.timings = {
+            "retrieval_ms": (answering - started) * 1000,
+            "answer_ms": (time.perf_counter() - answering) * 1000,
+        }
+        yield answer
+
+
+def _clean_question(question: str) -> str:
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(question))
+    return " ".join(text.split())[:MAX_QUESTION_CHARS]

@@ -1,0 +1,133 @@
+"""`rag`: ingest articles, ask questions; `rag ui`, `rag eval` and `rag bench` are
+plugins (entry points in the `rag.commands` group), so this module imports
+neither gradio nor the evaluation code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from rag.settings import Settings
+
+SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "index" / "sample_corpus"
+
+
+def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from rag.assistant import Assistant
+
+    return Assistant.from_settings(Settings.load(args))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    paths = args.paths or [str(SAMPLE_CORPUS)]
+    summary = assistant.ingest(paths, rebuild=args.rebuild, prune=args.prune,
+                               progress=sys.stderr.isatty())
+    if args.json:
+        print(json.dumps({**vars(summary), "skipped": [vars(s) for s in summary.skipped],
+                          "index": assistant.summary()}, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(summary.lines()))
+        info = assistant.summary()
+        print(f"index: {info['articles']} articles, {info['chunks']} chunks "
+              f"({', '.join(f'{k}: {v}' for k, v in sorted(info['languages'].items()))}) "
+              f"in {info['chroma']}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    filters = {"language": args.only_lang, "source": args.source,
+               "date_from": args.date_from, "date_to": args.date_to}
+    if args.json:
+        answer = assistant.ask(args.question, lang=args.lang, filters=filters)
+        print(answer.to_json())
+        return 0
+    answer = None
+    for item in assistant.stream(args.question, lang=args.lang, filters=filters):
+        if isinstance(item, str):
+            print(item, end="", flush=True)
+        else:
+            answer = item
+    print()
+    if answer and answer.note:
+        print(f"({answer.note})")
+    for c in answer.citations if answer else []:
+        print(f"  [{c.n}] {c.title} — {c.outlet or c.source}, {c.date or 'undated'} ({c.source})")
+        print(f"      “{c.quote}”")
+    return 0
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    for a in _assistant(args).articles():
+        print(f"{a['language']:5} {a['date'] or '----------':10} {a['chunks']:3}  {a['ref']}  {a['title']}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    removed = _assistant(args).remove(args.paths)
+    print(f"removed {removed} file(s) from the index")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", help="index files and folders of articles")
+    ingest.add_argument("paths", nargs="*", help="files or folders (default: the sample corpus)")
+    ingest.add_argument("--rebuild", action="store_true", help="start the index afresh")
+    ingest.add_argument("--prune", action="store_true", help="forget files that no longer exist")
+    ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ingest.set_defaults(run=cmd_ingest)
+
+    ask = commands.add_parser("ask", help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--lang", choices=["hi", "en"], help="answer language (default: the question's)")
+    ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    ask.add_argument("--only-lang", choices=["hi", "en", "mixed"], help="search passages in one language")
+    ask.add_argument("--source", help="search one outlet only")
+    ask.add_argument("--date-from", help="YYYY-MM-DD")
+    ask.add_argument("--date-to", help="YYYY-MM-DD")
+    ask.set_defaults(run=cmd_ask)
+
+    articles = commands.add_parser("articles", help="list the indexed articles")
+    articles.set_defaults(run=cmd_articles)
+
+    remove = commands.add_parser("remove", help="remove files from the index")
+    remove.add_argument("paths", nargs="+")
+    remove.set_defaults(run=cmd_remove)
+
+    for plugin in entry_points(group="rag.commands"):
+        try:
+            register: Callable[[argparse._SubParsersAction], None] = plugin.load()
+        except ImportError as error:  # an optional part not installed: say so, go on
+            print(f"rag: command {plugin.name!r} unavailable: {error}", file=sys.stderr)
+            continue
+        register(commands)
+    for sub in commands.choices.values():
+        Settings.add_arguments(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from index.loaders import SkipFile
+    from index.pipeline import IndexBusy
+    from index.store import IndexMismatch, StoreUnavailable
+
+    try:
+        return int(args.run(args) or 0)
+    except (IndexMismatch, IndexBusy, StoreUnavailable, SkipFile, ValueError) as error:
+        print(f"rag: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

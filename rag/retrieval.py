@@ -1,0 +1,175 @@
+"""Dense, lexical and hybrid retrieval behind llama-index's retriever interface."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.vector_stores.types import (
+    FilterCondition,
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+
+from index.bm25 import RowFilter
+from index.language import question_language
+from index.store import ChunkStore
+from index.tokenize import name_skeletons, tokenize
+from rag.fusion import RRF_K, drop_near_duplicates, weighted_rrf
+from rag.types import Filters, Passage
+
+# Skeleton terms bridge scripts through names but are fuzzy: they count for
+# less than a real shared word.
+SKELETON_WEIGHT = 0.4
+
+
+def _date_number(iso: str) -> int:
+    return int(iso.replace("-", "")[:8].ljust(8, "0")) if iso else 0
+
+
+def chroma_filters(filters: Filters) -> MetadataFilters | None:
+    parts: list[MetadataFilter] = []
+    if filters.languages:
+        parts.append(MetadataFilter(key="lang", value=list(filters.languages),
+                                    operator=FilterOperator.IN))
+    if filters.sources:
+        parts.append(MetadataFilter(key="source", value=list(filters.sources),
+                                    operator=FilterOperator.IN))
+    if filters.date_from:
+        parts.append(MetadataFilter(key="date", value=_date_number(filters.date_from),
+                                    operator=FilterOperator.GTE))
+    if filters.date_to:
+        parts.append(MetadataFilter(key="date", value=_date_number(filters.date_to),
+                                    operator=FilterOperator.LTE))
+    return MetadataFilters(filters=parts, condition=FilterCondition.AND) if parts else None  # type: ignore[arg-type]
+
+
+def row_filter(filters: Filters) -> RowFilter | None:
+    if not filters:
+        return None
+    return RowFilter(filters.languages, filters.sources, _date_number(filters.date_from),
+                     _date_number(filters.date_to))
+
+
+def query_terms(question: str) -> tuple[list[str], list[float]]:
+    words = tokenize(question)
+    skeletons = name_skeletons(question)
+    return words + skeletons, [1.0] * len(words) + [SKELETON_WEIGHT] * len(skeletons)
+
+
+class DenseRetriever(BaseRetriever):
+    """Query embedding + one Chroma nearest-neighbour query."""
+
+    def __init__(self, store: ChunkStore, embed_model: Any, top_k: int,
+                 filters: Filters | None = None) -> None:
+        super().__init__()
+        self.store, self.embed_model, self.top_k = store, embed_model, top_k
+        self.filters = filters or Filters()
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        embedding = self.embed_model.get_query_embedding(query_bundle.query_str)
+        result = self.store.vector_store.query(
+            VectorStoreQuery(query_embedding=embedding, similarity_top_k=self.top_k,
+                             filters=chroma_filters(self.filters))
+        )
+        return [NodeWithScore(node=node, score=score)
+                for node, score in zip(result.nodes or [], result.similarities or [],
+                                       strict=False)]
+
+
+class LexicalRetriever(BaseRetriever):
+    """BM25 over the Hindi-safe tokens; texts fetched from Chroma only for the hits."""
+
+    def __init__(self, store: ChunkStore, top_k: int, filters: Filters | None = None,
+                 fetch_text: bool = True) -> None:
+        super().__init__()
+        self.store, self.top_k, self.fetch_text = store, top_k, fetch_text
+        self.filters = filters or Filters()
+
+    def ranked(self, question: str) -> list[tuple[str, float]]:
+        terms, weights = query_terms(question)
+        return self.store.bm25.search(terms, self.top_k, row_filter(self.filters), weights)
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        hits = self.ranked(query_bundle.query_str)
+        found = self.store.get([i for i, _ in hits]) if self.fetch_text else {}
+        return [
+            NodeWithScore(node=TextNode(id_=i, text=found.get(i, ("", {}))[0],
+                                        metadata=found.get(i, ("", {}))[1]), score=score)
+            for i, score in hits
+        ]
+
+
+@dataclass
+class Retrieval:
+    passages: list[Passage]
+    language: str
+    used: tuple[str, ...]
+    seconds: float
+
+
+class HybridRetriever:
+    """Fuses dense and BM25 with weights that depend on the question's language.
+
+    The dense side is consulted only for languages the embedding model is
+    trusted with (by default English for the bundled model; both for a
+    multilingual one). Near-identical passages beyond the first are dropped.
+    """
+
+    def __init__(self, store: ChunkStore, embed_model_provider: Any, *,
+                 mode: str = "hybrid", dense_languages: Sequence[str] = ("en",),
+                 candidates: int = 40, rrf_k: int = RRF_K) -> None:
+        self.store = store
+        self._embed_model_provider = embed_model_provider
+        self.mode = mode
+        self.dense_languages = tuple(dense_languages)
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+
+    def retrievers_for(self, language: str) -> tuple[str, ...]:
+        if self.mode == "dense":
+            return ("dense",)
+        if self.mode == "bm25":
+            return ("bm25",)
+        return ("dense", "bm25") if language in self.dense_languages else ("bm25",)
+
+    def retrieve(self, question: str, k: int, filters: Filters | None = None,
+                 language: str | None = None) -> Retrieval:
+        started = time.perf_counter()
+        filters = filters or Filters()
+        language = language or question_language(question)
+        used = self.retrievers_for(language)
+        rankings: dict[str, list[str]] = {}
+        scores: dict[str, dict[str, float]] = {}
+        texts: dict[str, tuple[str, dict[str, Any]]] = {}
+        if "dense" in used:
+            dense = DenseRetriever(self.store, self._embed_model_provider(), self.candidates,
+                                   filters)
+            for hit in dense.retrieve(question):
+                texts[hit.node.node_id] = (hit.node.get_content(), dict(hit.node.metadata))
+                scores.setdefault(hit.node.node_id, {})["dense"] = float(hit.score or 0.0)
+            rankings["dense"] = list(scores)
+        if "bm25" in used:
+            lexical = LexicalRetriever(self.store, self.candidates, filters)
+            ranked = lexical.ranked(question)
+            rankings["bm25"] = [i for i, _ in ranked]
+            for i, s in ranked:
+                scores.setdefault(i, {})["bm25"] = s
+        fused = weighted_rrf(rankings, {name: 1.0 for name in used}, self.rrf_k)
+        head = [i for i, _ in fused[: 3 * k]]
+        missing = [i for i in head if i not in texts]
+        texts.update(self.store.get(missing))
+        head = [i for i in head if i in texts]
+        kept, _ = drop_near_duplicates(head, lambda i: set(tokenize(texts[i][0])))
+        fused_score = dict(fused)
+        passages = [
+            Passage.from_metadata(n, i, texts[i][0], texts[i][1], fused_score[i], scores[i])
+            for n, i in enumerate(kept[:k], start=1)
+        ]
+        return Retrieval(passages, language, used, time.perf_counter() - started)

@@ -201,7 +201,7 @@ class BM25Index:
         if row_filter.date_from:
             mask &= segment.date >= row_filter.date_from
         if row_filter.date_to:
-            mask &= segment.date <= row_filter.date_to
+            mask &= (segment.date <= row_filter.date_to) & (segment.date > 0)
         return mask
 
     # Persistence: one .npz per segment (written once), and a small state file

@@ -99,7 +99,10 @@ def read_text(path: Path, max_bytes: int) -> str:
     if not data.strip():
         raise SkipFile("empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="strict")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise SkipFile(f"broken UTF-16 (byte {error.start})") from error
     if b"\x00" in data[:8192]:
         raise SkipFile("binary file, not text")
     try:
@@ -306,6 +309,8 @@ def _json_records(text: str) -> list[Any]:
     stripped = text.strip()
     try:
         data = json.loads(stripped)
+    except RecursionError as error:
+        raise SkipFile("JSON nested too deeply to be an article feed") from error
     except json.JSONDecodeError:
         data = None
         records = []
@@ -316,9 +321,12 @@ def _json_records(text: str) -> list[Any]:
                 records.append(json.loads(line))
             except json.JSONDecodeError as error:
                 raise SkipFile(f"malformed JSON on line {number}: {error.msg}") from error
+            except RecursionError as error:
+                raise SkipFile(f"JSON on line {number} nested too deeply") from error
         return records
     if isinstance(data, dict):
-        return list(data.get("articles") or data.get("items") or [data])
+        records = data.get("articles") or data.get("items") or [data]
+        return records if isinstance(records, list) else [records]
     if isinstance(data, list):
         return data
     raise SkipFile("JSON holds no article records")

@@ -56,13 +56,15 @@ class Manifest:
     def chunk_ids(self) -> set[str]:
         return {cid for entry in self.files.values() for cid in entry.chunk_ids}
 
-    def check(self, build: dict[str, Any]) -> None:
-        """Raise unless `build` (embedding signature and chunking) matches this index's."""
+    def check(self, build: dict[str, Any], *, chunking: bool = True) -> None:
+        """Raise unless `build` (embedding signature and, unless told not to, chunking)
+        matches this index's. Questions need only the embedding to match."""
         built, wanted = self.build.get("embedding", {}), build.get("embedding", {})
         same_model = all(
             built.get(key) == wanted.get(key) for key in ("model", "query_prompt", "passage_prompt")
         )
-        if not self.build or (same_model and self.build.get("chunking") == build.get("chunking")):
+        same_chunking = not chunking or self.build.get("chunking") == build.get("chunking")
+        if not self.build or (same_model and same_chunking):
             return
         what = (
             f"embedding model {built.get('model')!r} (dimension {built.get('dimension')})"
@@ -97,6 +99,32 @@ def chroma_client(data_dir: Path, url: str | None) -> Any:
     return client
 
 
+class _ServerCollection:
+    """A collection on a Chroma server; a lost connection surfaces as StoreUnavailable
+    (not as an httpx error from deep inside a query)."""
+
+    def __init__(self, collection: Any, url: str) -> None:
+        self._collection = collection
+        self._url = url
+
+    def __getattr__(self, name: str) -> Any:
+        import httpx
+
+        attribute = getattr(self._collection, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attribute(*args, **kwargs)
+            except httpx.TransportError as error:
+                raise StoreUnavailable(
+                    f"lost the Chroma server at {self._url}: {error}"
+                ) from error
+
+        return call
+
+
 class ChunkStore:
     """Chroma (dense vectors, texts, metadata) + BM25 (lexical) + manifest, kept in step."""
 
@@ -128,9 +156,10 @@ class ChunkStore:
     def collection(self) -> Any:
         if self._collection is None:
             client = chroma_client(self.data_dir, self.url)
-            self._collection = client.get_or_create_collection(
+            collection = client.get_or_create_collection(
                 self.collection_name, metadata={"hnsw:space": "cosine"}
             )
+            self._collection = _ServerCollection(collection, self.url) if self.url else collection
         return self._collection
 
     @property
@@ -193,8 +222,9 @@ class ChunkStore:
         self.manifest.save(self.manifest_path)
         self._manifest_mtime = _mtime(self.manifest_path)
         if self.url:
-            self.collection.modify(metadata={"hnsw:space": "cosine",
-                                             "build": json.dumps(build, sort_keys=True)})
+            # Only "build": Chroma refuses any "hnsw:space" in a modify, even an unchanged
+            # one, and keeps the distance set at creation.
+            self.collection.modify(metadata={"build": json.dumps(build, sort_keys=True)})
 
     def reconcile(self) -> int:
         """Drop what an interrupted ingest left half-written; returns chunks removed.
@@ -214,18 +244,24 @@ class ChunkStore:
         return len(orphans)
 
     def reset(self) -> None:
-        """Empty the collection, BM25 and manifest (for --rebuild)."""
+        """Empty the collection, BM25 and manifest (for --rebuild).
+
+        The records go first (manifest, then BM25's state): interrupted half-way,
+        what is left are orphans that `reconcile` removes, never a record that
+        names missing data.
+        """
+        self.manifest = Manifest()
+        self.manifest_path.unlink(missing_ok=True)
+        self._bm25 = BM25Index()
+        (self.bm25_dir / "state.json").unlink(missing_ok=True)
+        for stale in self.bm25_dir.glob("*"):
+            stale.unlink()
         client = chroma_client(self.data_dir, self.url)
         try:
             client.delete_collection(self.collection_name)
         except Exception:
             pass
         self._collection = self._vector_store = None
-        self._bm25 = BM25Index()
-        for stale in self.bm25_dir.glob("*"):
-            stale.unlink()
-        self.manifest = Manifest()
-        self.manifest_path.unlink(missing_ok=True)
 
 
 def _mtime(path: Path) -> int:

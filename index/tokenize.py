@@ -73,7 +73,7 @@ def tokenize(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def skeleton(word: str) -> str | None:
+def skeleton(word: str, minimum: int = _SKELETON_MIN) -> str | None:
     """Consonant skeleton of a name in either script, or None if too short to trust."""
     word = fold_for_matching(word)
     if word[0] >= "\u0900":
@@ -86,15 +86,15 @@ def skeleton(word: str) -> str | None:
                 letters.append("m" if following in ("प", "फ", "ब", "भ", "म") else "n")
         out = "".join(letters)
     else:
-        out = word
+        out = word[:-1] if word.endswith("w") else word  # Moscow: a silent w
         for digraph, simple in _LATIN_DIGRAPHS:
             out = out.replace(digraph, simple)
         out = re.sub(r"[aeiouyh]", "", out)
     out = re.sub(r"(.)\1+", r"\1", out.replace("y", "").replace("h", ""))
-    return out if len(out) >= _SKELETON_MIN else None
+    return out if len(out) >= minimum else None
 
 
-def name_skeletons(text: str) -> list[str]:
+def name_skeletons(text: str, minimum: int = _SKELETON_MIN) -> list[str]:
     """Skeleton terms for the words of `text` that may be names.
 
     In English that is capitalised words; Hindi has no case, so every Hindi
@@ -103,7 +103,7 @@ def name_skeletons(text: str) -> list[str]:
     terms: list[str] = []
     for raw in re.findall(r"[A-Za-z]+|[\u0900-\u0963\u0970-\u097f]+", text):
         is_name = raw[0].isupper() if raw[0].isascii() else fold_for_matching(raw) not in HINDI
-        if is_name and (sk := skeleton(raw)):
+        if is_name and (sk := skeleton(raw, minimum)):
             terms.append(SKELETON_PREFIX + sk)
     return terms
 

@@ -56,8 +56,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     print()
     if answer and answer.note:
         print(f"({answer.note})")
+    shown: set[int] = set()
     for c in answer.citations if answer else []:
-        print(f"  [{c.n}] {c.title} — {c.outlet or c.source}, {c.date or 'undated'} ({c.source})")
+        if c.n not in shown:
+            shown.add(c.n)
+            print(f"  [{c.n}] {c.title} — {c.outlet or c.source}, {c.date or 'undated'} ({c.source})")
         print(f"      “{c.quote}”")
     return 0
 

@@ -24,13 +24,20 @@ from rag.types import Answer, Citation, Passage
 # Minimum share of the question's idf mass a sentence must cover to be an answer.
 MIN_SUPPORT = 0.5
 SECOND_SENTENCE_RATIO = 0.85
-# Evidence in the other language is matched on names and numbers alone: less sure.
-CROSS_LANGUAGE_DISCOUNT = 0.8
+# A question word no article uses is a missing fact if it names something, but
+# usually a paraphrase otherwise ("took part" for "participation").
+ABSENT_WORD_SHARE = 0.25
+# Inside a retrieved sentence even a two-letter skeleton is a safe bridge
+# (मुंबई ~ Mumbai); across a whole index it would not be.
+ANSWER_SKELETON_MIN = 2
 _NUMBER_QUESTION = re.compile(
-    r"\b(how many|how much|what percentage|what share|what number)\b|कितन[ाेी]|कितनी", re.I
+    r"\b(how (many|much|heavy|long|far|big|large|old|tall|high|fast)|what (percentage|share|number))\b"
+    r"|कितन[ाेी]|कितनी", re.I
 )
 _TIME_QUESTION = re.compile(r"\b(when|what year|what date|which year|which day)\b|कब\b|किस दिन|किस साल|किस वर्ष", re.I)
+_SENTENCE_END = re.compile(r"[.?!।॥][\"'”’)]*$")
 _HAS_NUMBER = re.compile(r"\d|[०-९]")
+_CARDINAL = re.compile(r"(?:\d|[०-९])+(?![\d०-९]*(?:st|nd|rd|th|वां|वीं|वें)\b)")
 _WEEKDAYS = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|सोमवार|मंगलवार|बुधवार|गुरुवार|"
     r"शुक्रवार|शनिवार|रविवार", re.I
@@ -50,32 +57,33 @@ class Candidate:
 @dataclass(frozen=True)
 class QueryTerm:
     term: str
+    skeleton: str | None  # the word's transliteration skeleton, matching the other script
     weight: float
     entity: bool  # a number, or a name/acronym the question spells out
 
-
-_NEUTRAL = re.compile(r"^[0-9a-z~]")  # digits, Latin and skeletons match across scripts
+    def found_in(self, terms: set[str]) -> bool:
+        return self.term in terms or (self.skeleton is not None and self.skeleton in terms)
 
 
 def query_terms(question: str, weight: float = 1.0) -> list[QueryTerm]:
-    """Terms of the question; numbers and spelled-out names are entities.
+    """Terms of the question, each with its cross-script skeleton.
 
     Hindi has no capitals, so there only numbers and Latin words count as
     entities; in English, capitalised words after the first one do too.
     """
     is_hindi = question_language(question) == "hi"
-    names: set[str] = set()
-    words = re.findall(r"[A-Za-z][\w-]*|[\u0900-\u097f]+|\d\S*", question)
+    terms: dict[str, QueryTerm] = {}
+    words = re.findall(r"[A-Za-z][\w'-]*|[\u0900-\u0963\u0966-\u097f]+|\d[\d,.]*\w*", question)
     for position, word in enumerate(words):
-        if (is_hindi and word.isascii()) or (position > 0 and word[:1].isupper()):
-            names.update(tokenize(word))
-    terms = [
-        QueryTerm(t, weight, t[0].isdigit() or t in names)
-        for t in dict.fromkeys(tokenize(question))
-    ]
-    terms += [QueryTerm(t, weight * SKELETON_WEIGHT, False)
-              for t in dict.fromkeys(name_skeletons(question))]
-    return terms
+        named = (is_hindi and word.isascii() and word[0].isalpha()) or (
+            position > 0 and word[:1].isupper()
+        )
+        skeletons = name_skeletons(word, ANSWER_SKELETON_MIN)
+        for term in tokenize(word):
+            if term not in terms:
+                entity = term[0].isdigit() or named
+                terms[term] = QueryTerm(term, skeletons[0] if skeletons else None, weight, entity)
+    return list(terms.values())
 
 
 def rank_sentences(
@@ -86,13 +94,15 @@ def rank_sentences(
 ) -> list[Candidate]:
     """Every sentence of the passages that could answer, best first.
 
-    A sentence's support is the share of the question's idf mass it holds,
-    with terms found only in its neighbours (±2 sentences) at half weight. A
-    term the corpus never uses counts fully if it is an entity (a "12th"
-    session, "France") and half otherwise (a paraphrased verb); a sentence
-    whose passage lacks an entity of the question is no answer. `context`
-    (earlier turns of a conversation) adds its terms at a low weight, so a
-    follow-up stays on topic.
+    A sentence's support is the share of the question's idf mass it holds
+    (a word counts as held if it or its skeleton is there), with words found
+    only in its neighbours (±2 sentences) at half weight. A word the corpus
+    never uses counts fully if it is an entity (a "12th" session, "France")
+    and half otherwise (a paraphrased verb); a sentence whose passage lacks an
+    entity of the question is no answer. The question's most specific word
+    found in the passages anchors the answer: sentences holding it rank higher.
+    `context` (earlier turns of a conversation) adds its words at a low
+    weight, so a follow-up stays on topic.
     """
     terms = query_terms(question)
     if context:
@@ -100,37 +110,48 @@ def rank_sentences(
         terms += [t for t in query_terms(context, 0.3) if t.term not in seen]
     if not terms:
         return []
-    raw_idf = idf([t.term for t in terms])
-    ceiling = float(raw_idf.max())
-    mass = np.array([
-        w * (ceiling if t.entity else 0.5 * ceiling) if i >= ceiling - 1e-9 else w * i
-        for t, i, w in zip(terms, raw_idf, [t.weight for t in terms], strict=True)
-    ])
-    question_lang = question_language(question)
+    word_idf = idf([t.term for t in terms])
+    skeleton_idf = idf([t.skeleton or "" for t in terms])
+    ceiling = float(idf(["\x00"])[0])  # a term no document holds
+    mass = []
+    for t, w_idf, s_idf in zip(terms, word_idf, skeleton_idf, strict=True):
+        value = min(w_idf, s_idf) if t.skeleton else w_idf
+        if value >= ceiling - 1e-9:
+            value = ceiling if t.entity else ABSENT_WORD_SHARE * ceiling
+        mass.append(t.weight * value)
+    passage_terms = [
+        [set(tokenize(x.text)) | set(name_skeletons(x.text, ANSWER_SKELETON_MIN))
+         for x in split_sentences(p.text)]
+        for p in passages
+    ]
+    # What a reader knows of a passage besides its words: the headline, the
+    # outlet and the date ("in the 2018 report", "KNN's story").
+    about = [set(tokenize(f"{p.title} {p.outlet} {p.date[:4]}")) for p in passages]
+    everywhere = set().union(*(set().union(*f) for f in passage_terms if f))
+    anchors = [t for t in terms if t.weight == 1.0 and t.found_in(everywhere)]
+    anchor = max(anchors, key=lambda t: mass[terms.index(t)], default=None)
     wants_number = bool(_NUMBER_QUESTION.search(question))
     wants_time = bool(_TIME_QUESTION.search(question))
+    total = float(sum(mass))
     candidates = []
-    for passage in passages:
+    for passage, found, known in zip(passages, passage_terms, about, strict=True):
+        in_passage = set().union(known, *found)
+        if any(t.entity and not t.found_in(in_passage) for t in terms if t.weight == 1.0):
+            continue
         sentences = split_sentences(passage.text)
-        found = [set(tokenize(x.text)) | set(name_skeletons(x.text)) for x in sentences]
-        in_passage = set().union(*found) if found else set()
-        cross = passage.language not in (question_lang, "mixed")
-        countable = [bool(_NEUTRAL.match(t.term)) or not cross for t in terms]
-        if any(t.entity and ok and t.term not in in_passage
-               for t, ok in zip(terms, countable, strict=True)):
-            continue
-        total = float(sum(m for m, ok in zip(mass, countable, strict=True) if ok))
-        if total == 0:
-            continue
         for number, sentence in enumerate(sentences):
-            near = set().union(*found[max(0, number - 2) : number + 3])
+            near = set().union(known, *found[max(0, number - 2) : number + 3])
             held = sum(
-                m if t.term in found[number] else 0.5 * m if t.term in near else 0.0
-                for t, m, ok in zip(terms, mass, countable, strict=True) if ok
+                m if t.found_in(found[number]) else 0.5 * m if t.found_in(near) else 0.0
+                for t, m in zip(terms, mass, strict=True)
             )
-            support = held / total * (CROSS_LANGUAGE_DISCOUNT if cross else 1.0)
+            support = held / total
             score = support + 0.05 / passage.n
-            if wants_number and _HAS_NUMBER.search(sentence.text):
+            if not _SENTENCE_END.search(sentence.text):
+                score -= 0.05  # a headline or fragment: prefer the sentence that says it
+            if anchor is not None and anchor.found_in(found[number]):
+                score += 0.15
+            if wants_number and _CARDINAL.search(sentence.text):
                 score += 0.15
             if wants_time and (_HAS_NUMBER.search(sentence.text) or _WEEKDAYS.search(sentence.text)):
                 score += 0.1

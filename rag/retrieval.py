@@ -25,8 +25,13 @@ from rag.fusion import RRF_K, drop_near_duplicates, weighted_rrf
 from rag.types import Filters, Passage
 
 # Skeleton terms bridge scripts through names but are fuzzy: they count for
-# less than a real shared word.
-SKELETON_WEIGHT = 0.4
+# less than a real shared word. Measured on XQuAD dev: cross-language hit@5
+# rises from 0.18 to 0.57, while at 0.25 the mixed-pool hi→hi hit@1 stays 0.90.
+SKELETON_WEIGHT = 0.25
+# Dense ranks count half as much as BM25 ranks when both are trusted: on
+# XQuAD en→en this gives hit@1 0.935 / hit@5 0.995 (BM25 alone 0.931 / 0.985,
+# equal weights 0.931 / 0.993).
+FUSION_WEIGHTS = {"bm25": 1.0, "dense": 0.5}
 
 
 def _date_number(iso: str) -> int:
@@ -47,6 +52,8 @@ def chroma_filters(filters: Filters) -> MetadataFilters | None:
     if filters.date_to:
         parts.append(MetadataFilter(key="date", value=_date_number(filters.date_to),
                                     operator=FilterOperator.LTE))
+        if not filters.date_from:  # undated articles (0) match no date range
+            parts.append(MetadataFilter(key="date", value=0, operator=FilterOperator.GT))
     return MetadataFilters(filters=parts, condition=FilterCondition.AND) if parts else None  # type: ignore[arg-type]
 
 
@@ -161,7 +168,8 @@ class HybridRetriever:
             rankings["bm25"] = [i for i, _ in ranked]
             for i, s in ranked:
                 scores.setdefault(i, {})["bm25"] = s
-        fused = weighted_rrf(rankings, {name: 1.0 for name in used}, self.rrf_k)
+        weights = FUSION_WEIGHTS if len(used) > 1 else {name: 1.0 for name in used}
+        fused = weighted_rrf(rankings, weights, self.rrf_k)
         head = [i for i, _ in fused[: 3 * k]]
         missing = [i for i in head if i not in texts]
         texts.update(self.store.get(missing))

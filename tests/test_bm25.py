@@ -1,0 +1,90 @@
+"""The incremental BM25 index: same scores as bm25s, cheap appends, true deletes."""
+
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import pytest
+
+from index.bm25 import BM25Index, Row, RowFilter
+
+DOCS = [["a", "b", "c"], ["a", "a", "d"], ["e", "f"], ["b", "b", "b", "x"], ["c", "d", "e", "a"]]
+
+
+def _rows(docs: list[list[str]], start: int = 0, lang: str = "en") -> list[Row]:
+    return [Row(f"d{start + i}", d, lang, f"src{(start + i) % 2}", 20250101 + start + i)
+            for i, d in enumerate(docs)]
+
+
+def _scores(index: BM25Index, query: list[str]) -> dict[str, float]:
+    return dict(index.search(query, 10))
+
+
+def test_scores_equal_bm25s_lucene_even_when_built_in_segments() -> None:
+    index = BM25Index()
+    index.add(_rows(DOCS[:2]))
+    index.add(_rows(DOCS[2:], start=2))
+    reference = bm25s.BM25(method="lucene", k1=1.5, b=0.75)
+    reference.index(DOCS, show_progress=False)
+    for query in (["a", "b"], ["x"], ["d", "e", "f"]):
+        expected = reference.get_scores(query)
+        got = _scores(index, query)
+        for i, value in enumerate(expected):
+            assert got.get(f"d{i}", 0.0) == pytest.approx(value, rel=1e-5)
+
+
+def test_delete_equals_never_added(tmp_path: Path) -> None:
+    grown = BM25Index()
+    grown.add(_rows(DOCS))
+    grown.delete(["d1", "d3"])
+    fresh = BM25Index()
+    fresh.add([r for r in _rows(DOCS) if r.id not in {"d1", "d3"}])
+    assert _scores(grown, ["a", "b", "e"]) == pytest.approx(_scores(fresh, ["a", "b", "e"]))
+    grown.save(tmp_path)
+    loaded = BM25Index.load(tmp_path)
+    assert len(loaded) == 3 and "d1" not in loaded
+    assert _scores(loaded, ["a", "b", "e"]) == pytest.approx(_scores(fresh, ["a", "b", "e"]))
+
+
+def test_appending_writes_only_a_new_segment(tmp_path: Path) -> None:
+    index = BM25Index()
+    index.add(_rows(DOCS))
+    index.save(tmp_path)
+    first = (tmp_path / "segment-00000.npz").stat().st_mtime_ns
+    index.add(_rows([["a", "z"]], start=10))
+    index.save(tmp_path)
+    assert (tmp_path / "segment-00000.npz").stat().st_mtime_ns == first
+    assert (tmp_path / "segment-00001.npz").exists()
+    assert BM25Index.load(tmp_path).search(["z"], 3)[0][0] == "d10"
+
+
+def test_compaction_keeps_scores(tmp_path: Path) -> None:
+    index = BM25Index()
+    for i, doc in enumerate(DOCS):
+        index.add(_rows([doc], start=i))
+    before = _scores(index, ["a", "d"])
+    index.delete(["d0"])
+    before_delete = _scores(index, ["a", "d"])
+    index.compact()
+    assert len(index.segments) == 1
+    assert _scores(index, ["a", "d"]) == pytest.approx(before_delete)
+    assert set(before) - set(before_delete) == {"d0"}
+
+
+def test_filters_by_language_source_and_date() -> None:
+    index = BM25Index()
+    index.add(_rows(DOCS[:3], lang="en"))
+    index.add(_rows(DOCS[3:], start=3, lang="hi"))
+    ids = lambda f: {i for i, _ in index.search(["a", "b", "c", "d", "e"], 10, f)}  # noqa: E731
+    assert ids(RowFilter(langs=("hi",))) == {"d3", "d4"}
+    assert ids(RowFilter(sources=("src0",))) == {"d0", "d2", "d4"}
+    assert ids(RowFilter(date_from=20250102, date_to=20250103)) == {"d1", "d2"}
+
+
+def test_query_weights_scale_terms() -> None:
+    index = BM25Index()
+    index.add(_rows(DOCS))
+    full = dict(index.search(["x"], 5))
+    scaled = dict(index.search(["x"], 5, weights=[0.25]))
+    assert scaled["d3"] == pytest.approx(0.25 * full["d3"])
+    assert np.isfinite(index.idf(["never-seen"])).all()

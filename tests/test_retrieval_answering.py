@@ -1,0 +1,114 @@
+"""Retrieval and offline answers end to end, on the real embedding model.
+
+Runs over ../shared/corpus (the user's articles) when present, and always over
+the bundled sample corpus, so a fresh clone covers the same paths.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from rag import Assistant
+from rag.types import Answer
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpus"
+SAMPLE = ROOT / "index" / "sample_corpus"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    if not SHARED.is_dir():
+        pytest.skip(f"the user's corpus is not here ({SHARED}); the sample corpus tests cover it")
+    assistant = Assistant(data_dir=tmp_path_factory.mktemp("shared"))
+    assistant.ingest([SHARED])
+    return assistant
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    assistant = Assistant(data_dir=tmp_path_factory.mktemp("sample"))
+    assistant.ingest([SAMPLE])
+    return assistant
+
+
+def cited(answer: Answer) -> set[str]:
+    return {c.source for c in answer.citations}
+
+
+def test_english_question_answered_in_english_with_the_right_article(shared: Assistant) -> None:
+    answer = shared.ask("What did India and Russia agree about agriculture?")
+    assert answer.answered and answer.language == "en"
+    assert "agricultur" in answer.text.lower()
+    assert cited(answer) == {"000_67bf332f679909d8.txt"}
+    quote = answer.citations[0]
+    article = (ROOT.parent / "shared" / "corpus" / quote.source).read_text("utf-8")
+    assert quote.quote.split()[0] in article
+
+
+def test_hindi_question_answered_in_hindi(shared: Assistant) -> None:
+    answer = shared.ask("प्रोटोकॉल पर किसने हस्ताक्षर किए?")
+    assert answer.answered and answer.language == "hi"
+    assert "हस्ताक्षर" in answer.text
+    assert cited(answer) & {"004_daaf95e8278ddd8a.txt", "001_8e115a7352b6332a.txt"}
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("Who will chair the 12th session of the working group?", "en"),
+        ("What is the capital of France?", "en"),
+        ("भारत और रूस के बीच 2024 में कुल व्यापार कितना था?", "hi"),
+    ],
+)
+def test_unrelated_questions_are_refused_in_their_language(
+    shared: Assistant, question: str, language: str
+) -> None:
+    answer = shared.ask(question)
+    assert not answer.answered and not answer.citations
+    assert answer.language == language
+    assert ("articles do not" in answer.text) == (language == "en")
+
+
+def test_cross_language_evidence_is_found_and_labelled(shared: Assistant) -> None:
+    answer = shared.ask("ALROSA ने मुंबई में क्या खोला?")
+    assert answer.answered and answer.language == "hi"
+    assert cited(answer) == {"000_67bf332f679909d8.txt"}
+    assert "अंग्रेज़ी स्रोत" in answer.text and "ALROSA" in answer.text
+
+
+def test_citation_offsets_point_into_the_cleaned_article(shared: Assistant) -> None:
+    answer = shared.ask("How many delegates took part in the session?")
+    assert "80" in answer.text
+    for c in answer.citations:
+        passage = next(p for p in answer.passages if p.n == c.n)
+        assert passage.text[c.start - passage.start : c.end - passage.start] == c.quote
+
+
+def test_filters_restrict_retrieval(shared: Assistant) -> None:
+    only_hindi = shared.ask("DPIIT", filters={"language": "hi"})
+    assert {p.language for p in only_hindi.passages} == {"hi"}
+    old = shared.retrieve("India Russia cooperation", filters={"date_to": "2019-01-01"})
+    assert {p.source for p in old.passages} == {"000_67bf332f679909d8.txt"}
+
+
+def test_follow_up_uses_the_previous_turn(sample: Assistant) -> None:
+    first = "Which satellite did ISRO launch on the GSLV-F21?"
+    answer = sample.ask("How long after liftoff was it placed in orbit?", history=[first])
+    assert answer.answered and "19 minutes" in answer.text
+
+
+def test_syndicated_copies_do_not_crowd_the_results(sample: Assistant) -> None:
+    retrieval = sample.retrieve("India Japan semiconductor OSAT plant Dholera MoU", k=5)
+    texts = [p.text for p in retrieval.passages]
+    assert len(texts) == len(set(texts))
+    sources = [p.source for p in retrieval.passages]
+    assert not {"en_semiconductor_mou_feed.txt", "mixed_feed.jsonl#2"} <= set(sources[:2])
+
+
+def test_hindi_question_with_bundled_model_skips_dense(sample: Assistant) -> None:
+    retrieval = sample.retrieve("पुणे मेट्रो के नए खंड का उद्घाटन किसने किया?")
+    assert retrieval.used == ("bm25",)
+    assert retrieval.passages[0].source == "hi_pune_metro_scraped.txt"

@@ -26,7 +26,7 @@ MIN_SUPPORT = 0.5
 SECOND_SENTENCE_RATIO = 0.85
 # A question word no article uses is a missing fact if it names something, but
 # usually a paraphrase otherwise ("took part" for "participation").
-ABSENT_WORD_SHARE = 0.25
+ABSENT_WORD_SHARE = 0.4
 # Inside a retrieved sentence even a two-letter skeleton is a safe bridge
 # (मुंबई ~ Mumbai); across a whole index it would not be.
 ANSWER_SKELETON_MIN = 2
@@ -161,9 +161,10 @@ def rank_sentences(
     return candidates
 
 
-def choose(candidates: Sequence[Candidate], min_support: float = MIN_SUPPORT,
+def choose(candidates: Sequence[Candidate], min_support: float | None = None,
            max_sentences: int = 2) -> list[Candidate]:
     """The best sentence if it is supported, plus a second one nearly as good."""
+    min_support = MIN_SUPPORT if min_support is None else min_support
     if not candidates or candidates[0].support < min_support:
         return []
     best = candidates[0]

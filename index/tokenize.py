@@ -18,14 +18,56 @@ import Stemmer
 from index.stopwords import ENGLISH, HINDI
 from index.text import fold_for_matching
 
-_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[a-z\u00c0-\u024f]+|[\u0900-\u0963\u0970-\u097f]+")
+# Ordinals keep only their number, so "11th" and "11वीं" are one term.
+_TOKEN = re.compile(
+    r"([0-9]+(?:\.[0-9]+)?)(?![0-9])(?:st|nd|rd|th|वां|वीं|वें|वा|वी|वे)?(?![a-z\u0900-\u097f])"
+    r"|([0-9]+[a-z\u0900-\u097f]*|[a-z\u00c0-\u024f]+|[\u0900-\u0963\u0970-\u097f]+)"
+)
 
 # Longest first; a stem must keep at least two letters. After Ramanathan & Rao
 # (2003), "A lightweight stemmer for Hindi", trimmed to suffixes that are
 # inflections in news prose.
 _HINDI_SUFFIXES = tuple(
     sorted(
-        ["ाएंगे", "ाएंगी", "ाऊंगा", "ाऊंगी", "ियों", "ियां", "ुओं", "ुएं", "ाओं", "ाएं", "ताओं", "ाने", "ाना", "ाता", "ाती", "ाते", "ीं", "ों", "ें", "ियाँ", "ाँ", "ां", "ाई", "ाए", "ीय", "ता", "ती", "ते", "ना", "ने", "नी", "ा", "ी", "े", "ो", "ु", "ू"],
+        [
+            "ाएंगे",
+            "ाएंगी",
+            "ाऊंगा",
+            "ाऊंगी",
+            "ियों",
+            "ियां",
+            "ुओं",
+            "ुएं",
+            "ाओं",
+            "ाएं",
+            "ताओं",
+            "ाने",
+            "ाना",
+            "ाता",
+            "ाती",
+            "ाते",
+            "ीं",
+            "ों",
+            "ें",
+            "ियाँ",
+            "ाँ",
+            "ां",
+            "ाई",
+            "ाए",
+            "ीय",
+            "ता",
+            "ती",
+            "ते",
+            "ना",
+            "ने",
+            "नी",
+            "ा",
+            "ी",
+            "े",
+            "ो",
+            "ु",
+            "ू",
+        ],
         key=len,
         reverse=True,
     )
@@ -41,9 +83,22 @@ _DEVANAGARI_CONSONANTS = dict(
         strict=True,
     )
 )
-_LATIN_DIGRAPHS = (("ph", "f"), ("sh", "s"), ("ch", "c"), ("kh", "k"), ("gh", "g"),
-                   ("th", "t"), ("dh", "d"), ("bh", "b"), ("jh", "j"), ("x", "ks"),
-                   ("z", "j"), ("w", "v"), ("q", "k"), ("c", "k"))
+_LATIN_DIGRAPHS = (
+    ("ph", "f"),
+    ("sh", "s"),
+    ("ch", "c"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("bh", "b"),
+    ("jh", "j"),
+    ("x", "ks"),
+    ("z", "j"),
+    ("w", "v"),
+    ("q", "k"),
+    ("c", "k"),
+)
 _SKELETON_MIN = 3
 SKELETON_PREFIX = "~"
 
@@ -68,7 +123,7 @@ def _term(token: str) -> str | None:
 
 def tokenize(text: str) -> list[str]:
     """Terms of `text` in order, stop words removed."""
-    terms = (_term(t) for t in _TOKEN.findall(fold_for_matching(text)))
+    terms = (_term(number or word) for number, word in _TOKEN.findall(fold_for_matching(text)))
     return [t for t in terms if t]
 
 

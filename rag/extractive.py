@@ -18,12 +18,16 @@ from index.language import question_language
 from index.sentences import split_sentences
 from index.tokenize import name_skeletons, tokenize
 from rag.messages import say
-from rag.retrieval import SKELETON_WEIGHT
 from rag.types import Answer, Citation, Passage
 
 # Minimum share of the question's idf mass a sentence must cover to be an answer.
 MIN_SUPPORT = 0.5
 SECOND_SENTENCE_RATIO = 0.85
+# A question's name or number is required in the passage when rarer than this
+# share of the rarest possible term.
+REQUIRED_ENTITY_IDF = 0.6
+# A sentence may answer if it holds this share of the support the question needs.
+ELIGIBLE_SHARE = 0.7
 # A question word no article uses is a missing fact if it names something, but
 # usually a paraphrase otherwise ("took part" for "participation").
 ABSENT_WORD_SHARE = 0.4
@@ -32,15 +36,35 @@ ABSENT_WORD_SHARE = 0.4
 ANSWER_SKELETON_MIN = 2
 _NUMBER_QUESTION = re.compile(
     r"\b(how (many|much|heavy|long|far|big|large|old|tall|high|fast)|what (percentage|share|number))\b"
-    r"|कितन[ाेी]|कितनी", re.I
+    r"|कितन[ाेी]|कितनी",
+    re.I,
 )
-_TIME_QUESTION = re.compile(r"\b(when|what year|what date|which year|which day)\b|कब\b|किस दिन|किस साल|किस वर्ष", re.I)
+_TIME_QUESTION = re.compile(
+    r"\b(when|what year|what date|which year|which day)\b|कब\b|किस दिन|किस साल|किस वर्ष", re.I
+)
 _SENTENCE_END = re.compile(r"[.?!।॥][\"'”’)]*$")
 _HAS_NUMBER = re.compile(r"\d|[०-९]")
-_CARDINAL = re.compile(r"(?:\d|[०-९])+(?![\d०-९]*(?:st|nd|rd|th|वां|वीं|वें)\b)")
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|जनवरी|फरवरी|मार्च|"
+    r"अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर|अक्टूबर|नवंबर|दिसंबर"
+)
+# Dates, years, clock times and ordinals are numbers that count nothing.
+_NOT_A_QUANTITY = re.compile(
+    rf"(?:{_MONTH})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTH})|\b(?:19|20)\d\d\b|\d{{1,2}}:\d\d"
+    r"|\d+(?:st|nd|rd|th|वां|वीं|वें)|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)",
+    re.IGNORECASE,
+)
+
+
+def has_quantity(text: str) -> bool:
+    text = text.translate(str.maketrans("०१२३४५६७८९", "0123456789"))
+    return bool(re.search(r"\d", _NOT_A_QUANTITY.sub(" ", text)))
+
+
 _WEEKDAYS = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|सोमवार|मंगलवार|बुधवार|गुरुवार|"
-    r"शुक्रवार|शनिवार|रविवार", re.I
+    r"शुक्रवार|शनिवार|रविवार",
+    re.I,
 )
 
 
@@ -73,7 +97,10 @@ def query_terms(question: str, weight: float = 1.0) -> list[QueryTerm]:
     """
     is_hindi = question_language(question) == "hi"
     terms: dict[str, QueryTerm] = {}
-    words = re.findall(r"[A-Za-z][\w'-]*|[\u0900-\u0963\u0966-\u097f]+|\d[\d,.]*\w*", question)
+    # Hyphens split words: "NVS-05" is two terms, each with its own skeleton.
+    words = re.findall(
+        r"[A-Za-z0-9\u0900-\u0963\u0966-\u097f][\w'\u0900-\u0963\u0966-\u097f]*", question
+    )
     for position, word in enumerate(words):
         named = (is_hindi and word.isascii() and word[0].isalpha()) or (
             position > 0 and word[:1].isupper()
@@ -120,77 +147,140 @@ def rank_sentences(
             value = ceiling if t.entity else ABSENT_WORD_SHARE * ceiling
         mass.append(t.weight * value)
     passage_terms = [
-        [set(tokenize(x.text)) | set(name_skeletons(x.text, ANSWER_SKELETON_MIN))
-         for x in split_sentences(p.text)]
+        [
+            set(tokenize(x.text)) | set(name_skeletons(x.text, ANSWER_SKELETON_MIN))
+            for x in split_sentences(p.text)
+        ]
         for p in passages
     ]
     # What a reader knows of a passage besides its words: the headline, the
     # outlet and the date ("in the 2018 report", "KNN's story").
     about = [set(tokenize(f"{p.title} {p.outlet} {p.date[:4]}")) for p in passages]
-    everywhere = set().union(*(set().union(*f) for f in passage_terms if f))
-    anchors = [t for t in terms if t.weight == 1.0 and t.found_in(everywhere)]
-    anchor = max(anchors, key=lambda t: mass[terms.index(t)], default=None)
+    # Ranking weighs each word also by how rare it is among the retrieved
+    # sentences: words every candidate shares ("11th session", the topic) say
+    # little about which sentence answers; the rare ones ("delegates") do.
+    # Refusal still uses the corpus weights alone.
+    distinct = {frozenset(f) for found in passage_terms for f in found}
+    local_df = np.array([sum(t.found_in(set(f)) for f in distinct) for t in terms], float)
+    local_idf = np.log1p((len(distinct) - local_df + 0.5) / (local_df + 0.5))
+    focus = np.array(mass) * local_idf
     wants_number = bool(_NUMBER_QUESTION.search(question))
+    question_lang = question_language(question)
     wants_time = bool(_TIME_QUESTION.search(question))
     total = float(sum(mass))
+    # Rare names and numbers must be in the passage ("Goa", a "12th" session);
+    # ones most articles share ("India", "11th session") need not be in each.
+    required = [
+        t
+        for t, m in zip(terms, mass, strict=True)
+        if t.entity and t.weight == 1.0 and m >= REQUIRED_ENTITY_IDF * ceiling
+    ]
+    focus_total = float(focus.sum()) or 1.0
     candidates = []
     for passage, found, known in zip(passages, passage_terms, about, strict=True):
         in_passage = set().union(known, *found)
-        if any(t.entity and not t.found_in(in_passage) for t in terms if t.weight == 1.0):
+        # Across scripts only numbers are sure to be spelled alike.
+        cross = passage.language not in (question_lang, "mixed")
+        if any(not t.found_in(in_passage) for t in required if not cross or t.term[0].isdigit()):
             continue
         sentences = split_sentences(passage.text)
         for number, sentence in enumerate(sentences):
             near = set().union(known, *found[max(0, number - 2) : number + 3])
-            held = sum(
-                m if t.found_in(found[number]) else 0.5 * m if t.found_in(near) else 0.0
-                for t, m in zip(terms, mass, strict=True)
+            share = np.array(
+                [
+                    1.0 if t.found_in(found[number]) else 0.5 if t.found_in(near) else 0.0
+                    for t in terms
+                ]
             )
-            support = held / total
-            score = support + 0.05 / passage.n
+            support = float(share @ np.array(mass)) / total
+            quantity = has_quantity(sentence.text)
+            if wants_number and not quantity:
+                support *= 0.5  # "how many" is not answered by a sentence without a number
+            score = float(share @ focus) / focus_total + 0.05 / passage.n
             if not _SENTENCE_END.search(sentence.text):
                 score -= 0.05  # a headline or fragment: prefer the sentence that says it
-            if anchor is not None and anchor.found_in(found[number]):
+            if wants_number and quantity:
                 score += 0.15
-            if wants_number and _CARDINAL.search(sentence.text):
-                score += 0.15
-            if wants_time and (_HAS_NUMBER.search(sentence.text) or _WEEKDAYS.search(sentence.text)):
+            if wants_time and (
+                _HAS_NUMBER.search(sentence.text) or _WEEKDAYS.search(sentence.text)
+            ):
                 score += 0.1
-            candidates.append(Candidate(passage, sentence.text, passage.start + sentence.start,
-                                        passage.start + sentence.end, support, score))
+            candidates.append(
+                Candidate(
+                    passage,
+                    sentence.text,
+                    passage.start + sentence.start,
+                    passage.start + sentence.end,
+                    support,
+                    score,
+                )
+            )
     candidates.sort(key=lambda c: -c.score)
     return candidates
 
 
-def choose(candidates: Sequence[Candidate], min_support: float | None = None,
-           max_sentences: int = 2) -> list[Candidate]:
-    """The best sentence if it is supported, plus a second one nearly as good."""
+def choose(
+    candidates: Sequence[Candidate], min_support: float | None = None, max_sentences: int = 2
+) -> list[Candidate]:
+    """The best sentence, if the passages support an answer at all, plus a
+    second one nearly as good.
+
+    Whether to answer depends on the best-supported sentence; which sentence
+    answers is then the best-ranked one that is itself reasonably supported.
+    """
     min_support = MIN_SUPPORT if min_support is None else min_support
-    if not candidates or candidates[0].support < min_support:
+    if not candidates or max(c.support for c in candidates) < min_support:
         return []
-    best = candidates[0]
+    eligible = [c for c in candidates if c.support >= ELIGIBLE_SHARE * min_support]
+    if not eligible:
+        return []
+    best = eligible[0]
     chosen = [best]
-    for other in candidates[1:]:
-        if len(chosen) >= max_sentences or other.score < SECOND_SENTENCE_RATIO * best.score:
+    for other in eligible[1:]:
+        if len(chosen) >= max_sentences:
             break
-        if other.support >= min_support and other.text != best.text and not _overlaps(other, chosen):
+        close = other.score >= SECOND_SENTENCE_RATIO * best.score or _follows(best, other)
+        if close and other.text != best.text and not _overlaps(other, chosen):
             chosen.append(other)
     return chosen
 
 
+def _follows(first: Candidate, second: Candidate) -> bool:
+    """The sentence right after: answers often run on ("… said that both sides …")."""
+    return (
+        first.passage.article_id == second.passage.article_id and 0 <= second.start - first.end <= 3
+    )
+
+
 def _overlaps(candidate: Candidate, chosen: list[Candidate]) -> bool:
-    return any(c.passage.article_id == candidate.passage.article_id
-               and c.start < candidate.end and candidate.start < c.end for c in chosen)
+    return any(
+        c.passage.article_id == candidate.passage.article_id
+        and c.start < candidate.end
+        and candidate.start < c.end
+        for c in chosen
+    )
 
 
 def citation_for(candidate: Candidate) -> Citation:
     p = candidate.passage
-    return Citation(n=p.n, source=p.source, title=p.title, outlet=p.outlet, url=p.url,
-                    date=p.date, quote=candidate.text, start=candidate.start,
-                    end=candidate.end, language=p.language, path=p.path)
+    return Citation(
+        n=p.n,
+        source=p.source,
+        title=p.title,
+        outlet=p.outlet,
+        url=p.url,
+        date=p.date,
+        quote=candidate.text,
+        start=candidate.start,
+        end=candidate.end,
+        language=p.language,
+        path=p.path,
+    )
 
 
-def compose(question: str, language: str, chosen: Sequence[Candidate],
-            passages: list[Passage]) -> Answer:
+def compose(
+    question: str, language: str, chosen: Sequence[Candidate], passages: list[Passage]
+) -> Answer:
     if not chosen:
         return Answer(question, say("no_answer", language), language, False, passages=passages)
     parts = []

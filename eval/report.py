@@ -1,0 +1,274 @@
+"""Run reports: Markdown tables, a bar chart, the CLI summary and run comparisons."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+# The metrics a reader looks at first, with short column names.
+MAIN_METRICS: dict[str, str] = {
+    "hit@5": "hit@5",
+    "mrr@10": "MRR",
+    "key_fact_recall": "facts",
+    "all_key_facts": "all facts",
+    "facts_in_2_sentences": "facts ≤2 sent.",
+    "citation_precision": "cite P",
+    "citation_recall": "cite R",
+    "refusal_accuracy": "refusal",
+    "language_ok": "lang ok",
+}
+LATENCY_COLUMNS: dict[str, str] = {
+    "retrieval_ms_p50": "retr p50 ms",
+    "answer_ms_p50": "ans p50 ms",
+    "total_ms_p95": "total p95 ms",
+}
+SECTIONS = ("language", "kind", "language/kind")
+CHART_SECTIONS = ("language", "kind")
+
+
+def fmt(value: Any, name: str = "") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or name == "n" or isinstance(value, int):
+        return str(int(value))
+    if "_ms" in name:
+        return f"{value:.0f}"
+    return f"{value:.2f}"
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = [headers, ["-" * w for w in widths], *rows]
+    return "\n".join(
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+        )
+        for line in lines
+    )
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(headers))) + "|",
+    ]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _group_rows(aggregates: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    groups: list[tuple[str, Mapping[str, Any]]] = [("overall", aggregates["overall"])]
+    for section in CHART_SECTIONS:
+        groups += list(aggregates.get(section, {}).items())
+    return groups
+
+
+def summary_text(aggregates: Mapping[str, Any]) -> str:
+    """The compact table `rag eval` prints: overall, per language, per kind."""
+    columns = ["n", *MAIN_METRICS, "total_ms_p50"]
+    headers = ["", "n", *MAIN_METRICS.values(), "p50 ms"]
+    rows = [
+        [label, *(fmt(values.get(c), c) for c in columns)]
+        for label, values in _group_rows(aggregates)
+    ]
+    return text_table(headers, rows)
+
+
+def write_report(out: Path, config: Mapping[str, Any], aggregates: Mapping[str, Any]) -> None:
+    (out / "report.md").write_text(markdown_report(config, aggregates), "utf-8")
+    write_chart(out / "chart.png", aggregates, str(config.get("set", "")))
+
+
+def markdown_report(config: Mapping[str, Any], aggregates: Mapping[str, Any]) -> str:
+    s = config.get("settings", {})
+    index = config.get("index", {})
+    lines = [
+        f"# Evaluation: {config.get('set')}",
+        "",
+        f"- items: {config.get('items')}; corpus: {', '.join(config.get('corpus', []))}",
+        f"- index: {index.get('articles')} articles, {index.get('chunks')} chunks "
+        f"({', '.join(f'{k}: {v}' for k, v in sorted(index.get('languages', {}).items()))})",
+        f"- retriever {s.get('retriever')}, k={s.get('k')}, answers: {s.get('llm')}"
+        f"{' ' + s['llm_model'] if s.get('llm_model') else ''}, embedding {s.get('embed_model')}, "
+        f"chunks of {s.get('chunk_tokens')} tokens",
+        f"- commit {config.get('git_commit') or 'unknown'}, {config.get('created')}, "
+        f"{config.get('seconds')} s",
+        "",
+        "Retrieval metrics count distinct sources among the k passages the answerer "
+        "was given; – means the metric does not apply to any item of the group.",
+        "",
+        "## Overall",
+        "",
+        markdown_table(
+            ["metric", "value"],
+            [[name, fmt(value, name)] for name, value in aggregates["overall"].items()],
+        ),
+    ]
+    columns = ["n", *MAIN_METRICS, *LATENCY_COLUMNS]
+    headers = ["", "n", *MAIN_METRICS.values(), *LATENCY_COLUMNS.values()]
+    for section in SECTIONS:
+        groups = aggregates.get(section, {})
+        lines += [
+            "",
+            f"## Per {section.replace('/', ' × ')}",
+            "",
+            markdown_table(
+                headers, [[key, *(fmt(v.get(c), c) for c in columns)] for key, v in groups.items()]
+            ),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, never a window
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _bars(ax: Any, groups: Sequence[tuple[str, Mapping[str, Any]]], title: str) -> None:
+    """The main metrics on the x axis, one bar per group at each."""
+    width = 0.8 / max(1, len(groups))
+    for i, (label, values) in enumerate(groups):
+        ax.bar(
+            [x + i * width for x in range(len(MAIN_METRICS))],
+            [values.get(name) or 0.0 for name in MAIN_METRICS],
+            width,
+            label=label,
+        )
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(MAIN_METRICS))])
+    ax.set_xticklabels(list(MAIN_METRICS.values()), rotation=35, ha="right")
+    ax.set_ylim(0, 1.25)  # headroom for the legend above the bars
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    ax.set_title(title)
+    ax.legend(loc="upper center", fontsize="small", ncol=min(len(groups), 5) or 1)
+
+
+def write_chart(path: Path, aggregates: Mapping[str, Any], title: str) -> None:
+    """Grouped bars of the main metrics per language (left) and per kind (right)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(CHART_SECTIONS), figsize=(16, 5), sharey=True)
+    for ax, section in zip(axes, CHART_SECTIONS, strict=True):
+        _bars(ax, list(aggregates.get(section, {}).items()), f"per {section}")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# Comparing runs
+
+
+def load_results(run: str | Path) -> dict[str, Any]:
+    """A run's results.json, given the run folder or the file itself."""
+    path = Path(run)
+    if path.is_dir():
+        path = path / "results.json"
+    if not path.is_file():
+        raise ValueError(f"no results.json at {run}")
+    results: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    if "aggregates" not in results:
+        raise ValueError(f"{path} is not the result of a single run (an ablation?)")
+    return results
+
+
+def compare_text(
+    a: Mapping[str, Any], b: Mapping[str, Any], a_name: str = "A", b_name: str = "B"
+) -> str:
+    """Aggregates of two runs side by side with B − A, overall and per language and kind."""
+    blocks = [f"A: {a_name}\nB: {b_name}"]
+    agg_a, agg_b = a["aggregates"], b["aggregates"]
+    pairs = [("overall", agg_a["overall"], agg_b["overall"])]
+    for section in CHART_SECTIONS:
+        keys = list(dict.fromkeys([*agg_a.get(section, {}), *agg_b.get(section, {})]))
+        pairs += [
+            (f"{section} {k}", agg_a.get(section, {}).get(k, {}), agg_b.get(section, {}).get(k, {}))
+            for k in keys
+        ]
+    for label, va, vb in pairs:
+        rows = []
+        for name in dict.fromkeys([*va, *vb]):
+            x, y = va.get(name), vb.get(name)
+            delta = fmt(y - x, name) if x is not None and y is not None else "–"
+            if delta not in ("–", "0", "0.00", "-0.00", "-0"):
+                delta = delta if delta.startswith("-") else f"+{delta}"
+            rows.append([name, fmt(x, name), fmt(y, name), delta])
+        blocks.append(f"{label}\n" + text_table(["metric", "A", "B", "B−A"], rows))
+    settings_a, settings_b = a["config"]["settings"], b["config"]["settings"]
+    changed = [
+        [k, str(settings_a.get(k)), str(settings_b.get(k))]
+        for k in dict.fromkeys([*settings_a, *settings_b])
+        if settings_a.get(k) != settings_b.get(k)
+    ]
+    if changed:
+        blocks.insert(1, "settings that differ\n" + text_table(["setting", "A", "B"], changed))
+    return "\n\n".join(blocks)
+
+
+# Ablation
+
+ABLATION_COLUMNS = [*MAIN_METRICS, "total_ms_p50"]
+ABLATION_HEADERS = ["variant", *MAIN_METRICS.values(), "p50 ms"]
+
+
+def _ablation_rows(variants: Sequence[Mapping[str, Any]], scope: str) -> list[list[str]]:
+    """One row per variant: overall, or for one question language."""
+    rows = []
+    for v in variants:
+        aggregates = v["aggregates"]
+        values = (
+            aggregates["overall"]
+            if scope == "overall"
+            else aggregates.get("language", {}).get(scope)
+        )
+        if values:
+            rows.append([v["label"], *(fmt(values.get(c), c) for c in ABLATION_COLUMNS)])
+    return rows
+
+
+def ablation_text(variants: Sequence[Mapping[str, Any]]) -> str:
+    return text_table(ABLATION_HEADERS, _ablation_rows(variants, "overall"))
+
+
+def write_ablation_report(
+    out: Path, set_name: str, base: Mapping[str, Any], variants: Sequence[Mapping[str, Any]]
+) -> None:
+    """One JSON, one Markdown table and one chart over every ablation variant."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(
+        json.dumps(
+            {"set": set_name, "base_settings": base, "variants": variants},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        "utf-8",
+    )
+    lines = [
+        f"# Ablation: {set_name}",
+        "",
+        "One setting changed at a time; everything else as in the base settings.",
+        "",
+    ]
+    for scope in ("overall", "en", "hi"):
+        if rows := _ablation_rows(variants, scope):
+            lines += [f"## {scope}", "", markdown_table(ABLATION_HEADERS, rows), ""]
+    (out / "report.md").write_text("\n".join(lines), "utf-8")
+    _ablation_chart(out / "chart.png", set_name, variants)
+
+
+def _ablation_chart(path: Path, set_name: str, variants: Sequence[Mapping[str, Any]]) -> None:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(16, 5))
+    _bars(
+        ax,
+        [(v["label"], v["aggregates"]["overall"]) for v in variants],
+        f"ablation on {set_name} (overall)",
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -56,8 +56,9 @@ def supporting_sentence(claim: str, passage: Passage) -> Candidate:
         sentence.text,
         passage.start + sentence.start,
         passage.start + sentence.end,
-        support,
-        support,
+        support=support,
+        focus=support,
+        score=support,
     )
 
 

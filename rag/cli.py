@@ -10,13 +10,18 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.assistant import Assistant
+    from rag.types import Answer
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "index" / "sample_corpus"
 
 
-def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _assistant(args: argparse.Namespace) -> Assistant:
     from rag.assistant import Assistant
 
     return Assistant.from_settings(Settings.load(args))
@@ -25,29 +30,44 @@ def _assistant(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def cmd_ingest(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
     paths = args.paths or [str(SAMPLE_CORPUS)]
-    summary = assistant.ingest(paths, rebuild=args.rebuild, prune=args.prune,
-                               progress=sys.stderr.isatty())
+    summary = assistant.ingest(
+        paths, rebuild=args.rebuild, prune=args.prune, progress=sys.stderr.isatty()
+    )
     if args.json:
-        print(json.dumps({**vars(summary), "skipped": [vars(s) for s in summary.skipped],
-                          "index": assistant.summary()}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    **vars(summary),
+                    "skipped": [vars(s) for s in summary.skipped],
+                    "index": assistant.summary(),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print("\n".join(summary.lines()))
         info = assistant.summary()
-        print(f"index: {info['articles']} articles, {info['chunks']} chunks "
-              f"({', '.join(f'{k}: {v}' for k, v in sorted(info['languages'].items()))}) "
-              f"in {info['chroma']}")
+        print(
+            f"index: {info['articles']} articles, {info['chunks']} chunks "
+            f"({', '.join(f'{k}: {v}' for k, v in sorted(info['languages'].items()))}) "
+            f"in {info['chroma']}"
+        )
     return 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
-    filters = {"language": args.only_lang, "source": args.source,
-               "date_from": args.date_from, "date_to": args.date_to}
+    filters = {
+        "language": args.only_lang,
+        "source": args.source,
+        "date_from": args.date_from,
+        "date_to": args.date_to,
+    }
     if args.json:
-        answer = assistant.ask(args.question, lang=args.lang, filters=filters)
-        print(answer.to_json())
+        print(assistant.ask(args.question, lang=args.lang, filters=filters).to_json())
         return 0
-    answer = None
+    answer: Answer | None = None
     for item in assistant.stream(args.question, lang=args.lang, filters=filters):
         if isinstance(item, str):
             print(item, end="", flush=True)
@@ -60,14 +80,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for c in answer.citations if answer else []:
         if c.n not in shown:
             shown.add(c.n)
-            print(f"  [{c.n}] {c.title} — {c.outlet or c.source}, {c.date or 'undated'} ({c.source})")
+            print(
+                f"  [{c.n}] {c.title} — {c.outlet or c.source}, {c.date or 'undated'} ({c.source})"
+            )
         print(f"      “{c.quote}”")
     return 0
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
     for a in _assistant(args).articles():
-        print(f"{a['language']:5} {a['date'] or '----------':10} {a['chunks']:3}  {a['ref']}  {a['title']}")
+        print(
+            f"{a['language']:5} {a['date'] or '----------':10} {a['chunks']:3}  {a['ref']}  {a['title']}"
+        )
     return 0
 
 
@@ -90,9 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer a question with citations")
     ask.add_argument("question")
-    ask.add_argument("--lang", choices=["hi", "en"], help="answer language (default: the question's)")
+    ask.add_argument(
+        "--lang", choices=["hi", "en"], help="answer language (default: the question's)"
+    )
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
-    ask.add_argument("--only-lang", choices=["hi", "en", "mixed"], help="search passages in one language")
+    ask.add_argument(
+        "--only-lang", choices=["hi", "en", "mixed"], help="search passages in one language"
+    )
     ask.add_argument("--source", help="search one outlet only")
     ask.add_argument("--date-from", help="YYYY-MM-DD")
     ask.add_argument("--date-to", help="YYYY-MM-DD")

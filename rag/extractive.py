@@ -21,11 +21,14 @@ from rag.messages import say
 from rag.types import Answer, Citation, Passage
 
 # Minimum share of the question's idf mass a sentence must cover to be an answer.
-MIN_SUPPORT = 0.5
-SECOND_SENTENCE_RATIO = 0.85
+MIN_SUPPORT = 0.4
+SECOND_SENTENCE_RATIO = 0.0
 # A question's name or number is required in the passage when rarer than this
 # share of the rarest possible term.
 REQUIRED_ENTITY_IDF = 0.6
+# ...and some sentence must also hold this share of the question's distinctive
+# words: "Russia's ambassador" is not answered by sentences about Russia alone.
+MIN_FOCUS = 0.2
 # A sentence may answer if it holds this share of the support the question needs.
 ELIGIBLE_SHARE = 0.7
 # A question word no article uses is a missing fact if it names something, but
@@ -48,6 +51,7 @@ _MONTH = (
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|जनवरी|फरवरी|मार्च|"
     r"अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर|अक्टूबर|नवंबर|दिसंबर"
 )
+_MONTH_WORD = re.compile(_MONTH, re.IGNORECASE)
 # Dates, years, clock times and ordinals are numbers that count nothing.
 _NOT_A_QUANTITY = re.compile(
     rf"(?:{_MONTH})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTH})|\b(?:19|20)\d\d\b|\d{{1,2}}:\d\d"
@@ -75,6 +79,7 @@ class Candidate:
     start: int  # in the article
     end: int
     support: float  # share of the question's idf mass found in the sentence
+    focus: float  # the same share with words weighed by their rarity among the candidates
     score: float
 
 
@@ -108,8 +113,10 @@ def query_terms(question: str, weight: float = 1.0) -> list[QueryTerm]:
         skeletons = name_skeletons(word, ANSWER_SKELETON_MIN)
         for term in tokenize(word):
             if term not in terms:
-                entity = term[0].isdigit() or named
-                terms[term] = QueryTerm(term, skeletons[0] if skeletons else None, weight, entity)
+                number = term[0].isdigit()
+                entity = number or named or bool(_MONTH_WORD.fullmatch(word))
+                skeleton = skeletons[0] if skeletons and not number else None
+                terms[term] = QueryTerm(term, skeleton, weight, entity)
     return list(terms.values())
 
 
@@ -196,7 +203,8 @@ def rank_sentences(
             quantity = has_quantity(sentence.text)
             if wants_number and not quantity:
                 support *= 0.5  # "how many" is not answered by a sentence without a number
-            score = float(share @ focus) / focus_total + 0.05 / passage.n
+            focus_share = float(share @ focus) / focus_total
+            score = focus_share + 0.05 / passage.n
             if not _SENTENCE_END.search(sentence.text):
                 score -= 0.05  # a headline or fragment: prefer the sentence that says it
             if wants_number and quantity:
@@ -212,6 +220,7 @@ def rank_sentences(
                     passage.start + sentence.start,
                     passage.start + sentence.end,
                     support,
+                    focus_share,
                     score,
                 )
             )
@@ -230,6 +239,8 @@ def choose(
     """
     min_support = MIN_SUPPORT if min_support is None else min_support
     if not candidates or max(c.support for c in candidates) < min_support:
+        return []
+    if max(c.focus for c in candidates) < MIN_FOCUS:
         return []
     eligible = [c for c in candidates if c.support >= ELIGIBLE_SHARE * min_support]
     if not eligible:

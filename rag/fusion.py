@@ -8,13 +8,13 @@ means the retriever is not consulted at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 RRF_K = 60
 
 
 def weighted_rrf(
-    rankings: dict[str, Sequence[str]], weights: dict[str, float], k: int = RRF_K
+    rankings: Mapping[str, Sequence[str]], weights: Mapping[str, float], k: int = RRF_K
 ) -> list[tuple[str, float]]:
     """Ids by Σ weight / (k + rank), best first; ties keep the first list's order."""
     scores: dict[str, float] = {}
@@ -41,8 +41,9 @@ def drop_near_duplicates(
     copies: dict[str, str] = {}
     for item in ids:
         terms = terms_of(item)
-        match = next((kept[i] for i, t in enumerate(kept_terms) if jaccard(terms, t) >= threshold),
-                     None)
+        match = next(
+            (kept[i] for i, t in enumerate(kept_terms) if jaccard(terms, t) >= threshold), None
+        )
         if match is None:
             kept.append(item)
             kept_terms.append(terms)

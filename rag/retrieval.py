@@ -41,17 +41,25 @@ def _date_number(iso: str) -> int:
 def chroma_filters(filters: Filters) -> MetadataFilters | None:
     parts: list[MetadataFilter] = []
     if filters.languages:
-        parts.append(MetadataFilter(key="lang", value=list(filters.languages),
-                                    operator=FilterOperator.IN))
+        parts.append(
+            MetadataFilter(key="lang", value=list(filters.languages), operator=FilterOperator.IN)
+        )
     if filters.sources:
-        parts.append(MetadataFilter(key="source", value=list(filters.sources),
-                                    operator=FilterOperator.IN))
+        parts.append(
+            MetadataFilter(key="source", value=list(filters.sources), operator=FilterOperator.IN)
+        )
     if filters.date_from:
-        parts.append(MetadataFilter(key="date", value=_date_number(filters.date_from),
-                                    operator=FilterOperator.GTE))
+        parts.append(
+            MetadataFilter(
+                key="date", value=_date_number(filters.date_from), operator=FilterOperator.GTE
+            )
+        )
     if filters.date_to:
-        parts.append(MetadataFilter(key="date", value=_date_number(filters.date_to),
-                                    operator=FilterOperator.LTE))
+        parts.append(
+            MetadataFilter(
+                key="date", value=_date_number(filters.date_to), operator=FilterOperator.LTE
+            )
+        )
         if not filters.date_from:  # undated articles (0) match no date range
             parts.append(MetadataFilter(key="date", value=0, operator=FilterOperator.GT))
     return MetadataFilters(filters=parts, condition=FilterCondition.AND) if parts else None  # type: ignore[arg-type]
@@ -60,8 +68,12 @@ def chroma_filters(filters: Filters) -> MetadataFilters | None:
 def row_filter(filters: Filters) -> RowFilter | None:
     if not filters:
         return None
-    return RowFilter(filters.languages, filters.sources, _date_number(filters.date_from),
-                     _date_number(filters.date_to))
+    return RowFilter(
+        filters.languages,
+        filters.sources,
+        _date_number(filters.date_from),
+        _date_number(filters.date_to),
+    )
 
 
 def query_terms(question: str) -> tuple[list[str], list[float]]:
@@ -73,8 +85,9 @@ def query_terms(question: str) -> tuple[list[str], list[float]]:
 class DenseRetriever(BaseRetriever):
     """Query embedding + one Chroma nearest-neighbour query."""
 
-    def __init__(self, store: ChunkStore, embed_model: Any, top_k: int,
-                 filters: Filters | None = None) -> None:
+    def __init__(
+        self, store: ChunkStore, embed_model: Any, top_k: int, filters: Filters | None = None
+    ) -> None:
         super().__init__()
         self.store, self.embed_model, self.top_k = store, embed_model, top_k
         self.filters = filters or Filters()
@@ -82,19 +95,24 @@ class DenseRetriever(BaseRetriever):
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         embedding = self.embed_model.get_query_embedding(query_bundle.query_str)
         result = self.store.vector_store.query(
-            VectorStoreQuery(query_embedding=embedding, similarity_top_k=self.top_k,
-                             filters=chroma_filters(self.filters))
+            VectorStoreQuery(
+                query_embedding=embedding,
+                similarity_top_k=self.top_k,
+                filters=chroma_filters(self.filters),
+            )
         )
-        return [NodeWithScore(node=node, score=score)
-                for node, score in zip(result.nodes or [], result.similarities or [],
-                                       strict=False)]
+        return [
+            NodeWithScore(node=node, score=score)
+            for node, score in zip(result.nodes or [], result.similarities or [], strict=False)
+        ]
 
 
 class LexicalRetriever(BaseRetriever):
     """BM25 over the Hindi-safe tokens; texts fetched from Chroma only for the hits."""
 
-    def __init__(self, store: ChunkStore, top_k: int, filters: Filters | None = None,
-                 fetch_text: bool = True) -> None:
+    def __init__(
+        self, store: ChunkStore, top_k: int, filters: Filters | None = None, fetch_text: bool = True
+    ) -> None:
         super().__init__()
         self.store, self.top_k, self.fetch_text = store, top_k, fetch_text
         self.filters = filters or Filters()
@@ -107,8 +125,12 @@ class LexicalRetriever(BaseRetriever):
         hits = self.ranked(query_bundle.query_str)
         found = self.store.get([i for i, _ in hits]) if self.fetch_text else {}
         return [
-            NodeWithScore(node=TextNode(id_=i, text=found.get(i, ("", {}))[0],
-                                        metadata=found.get(i, ("", {}))[1]), score=score)
+            NodeWithScore(
+                node=TextNode(
+                    id_=i, text=found.get(i, ("", {}))[0], metadata=found.get(i, ("", {}))[1]
+                ),
+                score=score,
+            )
             for i, score in hits
         ]
 
@@ -129,9 +151,16 @@ class HybridRetriever:
     multilingual one). Near-identical passages beyond the first are dropped.
     """
 
-    def __init__(self, store: ChunkStore, embed_model_provider: Any, *,
-                 mode: str = "hybrid", dense_languages: Sequence[str] = ("en",),
-                 candidates: int = 40, rrf_k: int = RRF_K) -> None:
+    def __init__(
+        self,
+        store: ChunkStore,
+        embed_model_provider: Any,
+        *,
+        mode: str = "hybrid",
+        dense_languages: Sequence[str] = ("en",),
+        candidates: int = 40,
+        rrf_k: int = RRF_K,
+    ) -> None:
         self.store = store
         self._embed_model_provider = embed_model_provider
         self.mode = mode
@@ -146,8 +175,9 @@ class HybridRetriever:
             return ("bm25",)
         return ("dense", "bm25") if language in self.dense_languages else ("bm25",)
 
-    def retrieve(self, question: str, k: int, filters: Filters | None = None,
-                 language: str | None = None) -> Retrieval:
+    def retrieve(
+        self, question: str, k: int, filters: Filters | None = None, language: str | None = None
+    ) -> Retrieval:
         started = time.perf_counter()
         filters = filters or Filters()
         language = language or question_language(question)
@@ -156,8 +186,9 @@ class HybridRetriever:
         scores: dict[str, dict[str, float]] = {}
         texts: dict[str, tuple[str, dict[str, Any]]] = {}
         if "dense" in used:
-            dense = DenseRetriever(self.store, self._embed_model_provider(), self.candidates,
-                                   filters)
+            dense = DenseRetriever(
+                self.store, self._embed_model_provider(), self.candidates, filters
+            )
             for hit in dense.retrieve(question):
                 texts[hit.node.node_id] = (hit.node.get_content(), dict(hit.node.metadata))
                 scores.setdefault(hit.node.node_id, {})["dense"] = float(hit.score or 0.0)

@@ -27,8 +27,9 @@ class Settings:
     # Ingestion
     embed_model: str = field(
         default=BUNDLED_MODEL,
-        metadata={"help": "sentence-transformers model name or path, e.g. "
-                          "intfloat/multilingual-e5-small"},
+        metadata={
+            "help": "sentence-transformers model name or path, e.g. intfloat/multilingual-e5-small"
+        },
     )
     embed_device: str = field(default="auto", metadata={"help": "auto, cpu, cuda, mps"})
     embed_batch_size: int = field(default=64, metadata={"help": "texts per embedding batch"})
@@ -37,8 +38,10 @@ class Settings:
     passage_prompt: str | None = field(default=None, metadata={"help": "prefix for passages"})
     dense_languages: str | None = field(
         default=None,
-        metadata={"help": "query languages to trust dense search for (e.g. en,hi); "
-                          "default: from the model"},
+        metadata={
+            "help": "query languages to trust dense search for (e.g. en,hi); "
+            "default: from the model"
+        },
     )
     chunk_tokens: int = field(default=200, metadata={"help": "chunk size in tiktoken tokens"})
     chunk_overlap: int = field(default=1, metadata={"help": "sentences shared by chunks"})

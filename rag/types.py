@@ -22,8 +22,10 @@ class Filters:
             return cls()
         if isinstance(value, Filters):
             return value
+
         def as_tuple(v: Any) -> tuple[str, ...]:
             return (v,) if isinstance(v, str) else tuple(v or ())
+
         return cls(
             languages=as_tuple(value.get("languages") or value.get("language")),
             sources=as_tuple(value.get("sources") or value.get("source")),
@@ -56,15 +58,31 @@ class Passage:
     article_id: str = ""
 
     @classmethod
-    def from_metadata(cls, n: int, chunk_id: str, text: str, meta: dict[str, Any],
-                      score: float, scores: dict[str, float]) -> Passage:
+    def from_metadata(
+        cls,
+        n: int,
+        chunk_id: str,
+        text: str,
+        meta: dict[str, Any],
+        score: float,
+        scores: dict[str, float],
+    ) -> Passage:
         return cls(
-            n=n, chunk_id=chunk_id, text=text, source=str(meta.get("ref", "")),
-            path=str(meta.get("path", "")), title=str(meta.get("title", "")),
-            outlet=str(meta.get("source", "")), url=str(meta.get("url", "")),
-            date=str(meta.get("date_iso", "")), language=str(meta.get("lang", "")),
-            start=int(meta.get("start", 0)), end=int(meta.get("end", 0)),
-            score=score, scores=scores, article_id=str(meta.get("article_id", "")),
+            n=n,
+            chunk_id=chunk_id,
+            text=text,
+            source=str(meta.get("ref", "")),
+            path=str(meta.get("path", "")),
+            title=str(meta.get("title", "")),
+            outlet=str(meta.get("source", "")),
+            url=str(meta.get("url", "")),
+            date=str(meta.get("date_iso", "")),
+            language=str(meta.get("lang", "")),
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", 0)),
+            score=score,
+            scores=scores,
+            article_id=str(meta.get("article_id", "")),
         )
 
 

@@ -31,7 +31,10 @@ SKELETON_WEIGHT = 0.25
 # Dense ranks count half as much as BM25 ranks when both are trusted: on
 # XQuAD en→en this gives hit@1 0.935 / hit@5 0.995 (BM25 alone 0.931 / 0.985,
 # equal weights 0.931 / 0.993).
-FUSION_WEIGHTS = {"bm25": 1.0, "dense": 0.5}
+# The cross-language "bridge" list adds the best passages of the other language
+# at a lower weight: on the seed set gold-in-top-5 rises from 0.84 to 1.00
+# (cross-language questions 0.2/0.8 → 1.0), same-language ranks unchanged.
+FUSION_WEIGHTS = {"bm25": 1.0, "dense": 0.5, "bridge": 0.3}
 
 
 def _date_number(iso: str) -> int:
@@ -175,6 +178,27 @@ class HybridRetriever:
             return ("bm25",)
         return ("dense", "bm25") if language in self.dense_languages else ("bm25",)
 
+    def _bridge(self, question: str, language: str, filters: Filters) -> list[tuple[str, float]]:
+        """BM25 over the other language's passages with the words both scripts
+        share (numbers, Latin names and acronyms, name skeletons), so evidence
+        that exists only in the other language still reaches the answerer."""
+        other = {"hi": "en", "en": "hi"}.get(language)
+        if other is None or (filters.languages and other not in filters.languages):
+            return []
+        terms = [t for t in tokenize(question) if t[0].isascii()] if language == "hi" else []
+        terms += [t for t in tokenize(question) if t[0].isdigit()] + name_skeletons(question)
+        if not terms:
+            return []
+        row = row_filter(
+            Filters(
+                languages=(other,),
+                sources=filters.sources,
+                date_from=filters.date_from,
+                date_to=filters.date_to,
+            )
+        )
+        return self.store.bm25.search(list(dict.fromkeys(terms)), self.candidates, row)
+
     def retrieve(
         self, question: str, k: int, filters: Filters | None = None, language: str | None = None
     ) -> Retrieval:
@@ -199,7 +223,12 @@ class HybridRetriever:
             rankings["bm25"] = [i for i, _ in ranked]
             for i, s in ranked:
                 scores.setdefault(i, {})["bm25"] = s
-        weights = FUSION_WEIGHTS if len(used) > 1 else {name: 1.0 for name in used}
+        if "bm25" in used and (bridge := self._bridge(question, language, filters)):
+            rankings["bridge"] = [i for i, _ in bridge]
+            for i, s in bridge:
+                scores.setdefault(i, {})["bridge"] = s
+        weights = {name: FUSION_WEIGHTS[name] if len(used) > 1 else 1.0 for name in used}
+        weights["bridge"] = FUSION_WEIGHTS["bridge"]
         fused = weighted_rrf(rankings, weights, self.rrf_k)
         head = [i for i, _ in fused[: 3 * k]]
         missing = [i for i in head if i not in texts]

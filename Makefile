@@ -7,7 +7,7 @@ DATA ?= rag-data
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test install install-dev lint typecheck pytest ui eval bench clean
+.PHONY: run test install install-dev lint typecheck pytest ui eval xquad bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -49,6 +49,11 @@ ui: install
 eval: install
 	$(VENV)/bin/rag eval --set seed
 	$(VENV)/bin/rag eval --set sample
+
+# XQuAD dev (../shared/bench/xquad, loaded by path): one language, the mixed
+# pool, and both cross-language directions.
+xquad: install
+	for mode in en hi mixed hi-en en-hi; do $(VENV)/bin/rag eval --squad $$mode --out runs/xquad || exit 1; done
 
 bench: install-dev
 	$(VENV)/bin/rag bench

@@ -52,6 +52,7 @@ class _Segment:
     source: np.ndarray
     alive: np.ndarray
     _columns: sp.csc_matrix | None = field(default=None, repr=False)
+    _lengths: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def columns(self) -> sp.csc_matrix:
@@ -61,7 +62,10 @@ class _Segment:
 
     @property
     def lengths(self) -> np.ndarray:
-        return np.asarray(self.counts.sum(axis=1)).ravel()
+        # Kept: summing every row again cost most of a query's time at 40k chunks.
+        if self._lengths is None:
+            self._lengths = np.asarray(self.counts.sum(axis=1)).ravel()
+        return self._lengths
 
 
 class BM25Index:
@@ -74,6 +78,8 @@ class BM25Index:
         self._df = np.zeros(0, dtype=np.int64)
         self._total_length = 0
         self._persisted = 0  # segments already on disk
+        self._names: list[str] = []  # their file names
+        self._next_name = 0  # names are never reused (see save)
 
     def __len__(self) -> int:
         return len(self.position)
@@ -94,7 +100,9 @@ class BM25Index:
         fresh = [r for r in rows if r.id not in self.position]
         if not fresh:
             return
-        data, indices, indptr = [], [], [0]
+        data: list[int] = []
+        indices: list[int] = []
+        indptr = [0]
         for row in fresh:
             counts = Counter(self.vocab.setdefault(t, len(self.vocab)) for t in row.terms)
             indices.extend(counts.keys())
@@ -228,19 +236,31 @@ class BM25Index:
         self.segments = [merged]
         self.position = {chunk_id: (0, row) for row, chunk_id in enumerate(merged.ids)}
         self._persisted = 0
+        self._names = []
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if len(self.segments) - self._persisted > _MERGE_SEGMENTS or self._dead_share() > 0.3:
             self.compact()
-        names = [f"segment-{i:05d}.npz" for i in range(len(self.segments))]
+        # Every new segment file gets a fresh name, so a save killed half-way (a
+        # compaction above all) never overwrites a file that state.json names.
+        names = self._names[: self._persisted]
         for i in range(self._persisted, len(self.segments)):
+            names.append(f"segment-{self._next_name:05d}.npz")
+            self._next_name += 1
             s = self.segments[i]
             tmp = folder / f".{names[i]}.tmp"
             with tmp.open("wb") as handle:
-                np.savez(handle, data=s.counts.data, indices=s.counts.indices,
-                         indptr=s.counts.indptr, shape=np.array(s.counts.shape),
-                         lang=s.lang, date=s.date, source=s.source)
+                np.savez(
+                    handle,
+                    data=s.counts.data,
+                    indices=s.counts.indices,
+                    indptr=s.counts.indptr,
+                    shape=np.array(s.counts.shape),
+                    lang=s.lang,
+                    date=s.date,
+                    source=s.source,
+                )
             os.replace(tmp, folder / names[i])
             (folder / f"{names[i]}.ids").write_text("\n".join(s.ids), "utf-8")
         state = {
@@ -249,10 +269,12 @@ class BM25Index:
             "vocab": list(self.vocab),
             "sources": list(self.sources),
             "segments": names,
+            "next_name": self._next_name,
             "dead": [np.flatnonzero(~s.alive).tolist() for s in self.segments],
         }
         _atomic_write(folder / "state.json", json.dumps(state, ensure_ascii=False))
         self._persisted = len(self.segments)
+        self._names = names
         for stale in folder.glob("segment-*.npz"):
             if stale.name not in names:
                 stale.unlink()
@@ -296,13 +318,17 @@ class BM25Index:
         for segment in index.segments:
             index._account(_widen(segment.counts, len(index.vocab))[segment.alive], +1)
         index._persisted = len(index.segments)
+        index._names = list(state["segments"])
+        index._next_name = state.get("next_name", len(index._names))
         return index
 
 
 def _widen(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
     if matrix.shape[1] == width:
         return matrix
-    return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width))
+    return sp.csr_matrix(
+        (matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width)
+    )
 
 
 def _atomic_write(path: Path, text: str) -> None:

@@ -75,7 +75,9 @@ class Chunker:
             start, end = sentences[first].start, sentences[last - 1].end
             body = text[start:end]
             chunks.append(
-                Chunk(article, len(chunks), body, start, end, detect_language(body, article.language))
+                Chunk(
+                    article, len(chunks), body, start, end, detect_language(body, article.language)
+                )
             )
             if last >= len(sentences):
                 break

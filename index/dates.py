@@ -7,12 +7,39 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 
 _MONTHS = {
-    **{m: i for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)},
+    **{
+        m: i
+        for i, m in enumerate(
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+            start=1,
+        )
+    },
     "sept": 9,
-    **{m: i for i, m in enumerate(
-        ["जनवरी", "फरवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"], start=1)},
-    "फ़रवरी": 2, "सितम्बर": 9, "अक्तूबर": 10, "नवम्बर": 11, "दिसम्बर": 12,
+    **{
+        m: i
+        for i, m in enumerate(
+            [
+                "जनवरी",
+                "फरवरी",
+                "मार्च",
+                "अप्रैल",
+                "मई",
+                "जून",
+                "जुलाई",
+                "अगस्त",
+                "सितंबर",
+                "अक्टूबर",
+                "नवंबर",
+                "दिसंबर",
+            ],
+            start=1,
+        )
+    },
+    "फ़रवरी": 2,
+    "सितम्बर": 9,
+    "अक्तूबर": 10,
+    "नवम्बर": 11,
+    "दिसम्बर": 12,
 }
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([A-Za-z]+|[\u0900-\u097f]+)\.?,?\s+(\d{4})")

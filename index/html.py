@@ -12,12 +12,52 @@ from html.parser import HTMLParser
 
 # Elements whose text is never article prose.
 _SKIP = frozenset(
-    {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
-     "button", "figure", "figcaption", "svg", "iframe", "select", "option", "head"}
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "form",
+        "button",
+        "figure",
+        "figcaption",
+        "svg",
+        "iframe",
+        "select",
+        "option",
+        "head",
+    }
 )
 _BLOCK = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-     "section", "article", "blockquote", "pre", "hr", "dd", "dt", "main", "body"}
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "hr",
+        "dd",
+        "dt",
+        "main",
+        "body",
+    }
 )
 _VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "col"})
 _MAX_DEPTH = 512  # deeper nesting is pathological; its text still counts, its structure not
@@ -82,6 +122,15 @@ class _Extractor(HTMLParser):
             if current == "h1":
                 self.h1.append(data)
             self.parts.append(data)
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        # The standard parser raises AssertionError on a "<![" that opens no
+        # section it knows (CDATA, MS Office's "if"); in news copy that is text.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            self.handle_data("<![")
+            return i + 3
 
 
 def parse_html(markup: str) -> HtmlDoc:

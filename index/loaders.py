@@ -22,8 +22,9 @@ from index.html import parse_html
 from index.language import detect_language
 from index.sentences import split_sentences
 
-SUPPORTED_SUFFIXES = frozenset({".txt", ".text", ".xml", ".html", ".htm", ".md", ".markdown",
-                                ".json", ".jsonl", ".ndjson"})
+SUPPORTED_SUFFIXES = frozenset(
+    {".txt", ".text", ".xml", ".html", ".htm", ".md", ".markdown", ".json", ".jsonl", ".ndjson"}
+)
 _DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*")
 _AGENCY_SIGNOFF = re.compile(r"^[—–-]+\s*([A-Z][A-Za-z]{1,15})\s*$")
 _AGENCY_CREDIT = re.compile(r"^\(([A-Z][A-Za-z]+)(?: Bureau)?\)$")
@@ -188,8 +189,9 @@ def _from_plain(text: str, path: Path, options: LoadOptions) -> Article:
     body = options.cleaner.clean("\n".join(lines))
     first = body.split("\n", 1)[0]
     looks_like_headline = len(first.split()) <= _TITLE_WORDS and not re.search(r"[.।?!]$", first)
-    return _article(path, body, title=first if looks_like_headline else "",
-                    published=published, source=source)
+    return _article(
+        path, body, title=first if looks_like_headline else "", published=published, source=source
+    )
 
 
 def _xml_root(text: str) -> ET.Element:

@@ -11,7 +11,74 @@ import re
 from dataclasses import dataclass
 
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "gen", "col", "lt", "maj", "capt", "sgt", "cmdr", "adm", "gov", "sen", "rep", "hon", "shri", "smt", "sh", "km", "kg", "cm", "mm", "no", "nos", "vol", "fig", "approx", "est", "dept", "govt", "ltd", "pvt", "co", "corp", "inc", "bros", "vs", "etc", "al", "e.g", "i.e", "a.m", "p.m", "u.s", "u.k", "u.n", "u.p", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "rs"]
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "mt",
+        "gen",
+        "col",
+        "lt",
+        "maj",
+        "capt",
+        "sgt",
+        "cmdr",
+        "adm",
+        "gov",
+        "sen",
+        "rep",
+        "hon",
+        "shri",
+        "smt",
+        "sh",
+        "km",
+        "kg",
+        "cm",
+        "mm",
+        "no",
+        "nos",
+        "vol",
+        "fig",
+        "approx",
+        "est",
+        "dept",
+        "govt",
+        "ltd",
+        "pvt",
+        "co",
+        "corp",
+        "inc",
+        "bros",
+        "vs",
+        "etc",
+        "al",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "u.s",
+        "u.k",
+        "u.n",
+        "u.p",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "rs",
+    ]
 )
 _DEVANAGARI_ABBREVIATIONS = frozenset({"डॉ", "श्री", "सं", "पृ", "प्रो", "ई", "रु"})
 # Short Hindi words that do end sentences; any other one- or two-letter word
@@ -23,6 +90,10 @@ _HINDI_SHORT_FINALS = frozenset(
 # A candidate end: danda/double danda, ?, ! or a period, with closing quotes.
 _END = re.compile(r"[।॥?!]+[\"'”’)\]]*|\.(?:\.\.)?[\"'”’)\]]*")
 _WORD_BEFORE = re.compile(r"([\w\u0900-\u0963\u0966-\u097f.]+)$")
+_NEXT_CHARACTER = re.compile(r"\s*(\S)")
+# How far back an abbreviation is looked for: enough for any real one, and it
+# keeps a line of ten thousand "Dr." linear instead of quadratic.
+_WORD_WINDOW = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +104,7 @@ class Sentence:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    match = _WORD_BEFORE.search(text, 0, dot)
+    match = _WORD_BEFORE.search(text, max(0, dot - _WORD_WINDOW), dot)
     if not match:
         return False
     word = match.group(1).strip(".")
@@ -49,15 +120,15 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     )
 
 
-def _ends_sentence(text: str, match: re.Match[str]) -> bool:
+def _ends_sentence(text: str, match: re.Match[str], line_end: int) -> bool:
     end = match.end()
-    if end >= len(text):
+    if end >= line_end:
         return True
     if not text[end].isspace():
         return False  # 3.5, U.S.-based, "...".
     if match.group().startswith("."):
-        following = text[end:].lstrip()
-        if following and following[0].islower():
+        following = _NEXT_CHARACTER.match(text, end, line_end)
+        if following and following.group(1).islower():
             return False
         return not _is_abbreviation(text, match.start())
     return True
@@ -69,7 +140,7 @@ def split_sentences(text: str) -> list[Sentence]:
     for line in re.finditer(r"[^\n]+", text):
         start = line.start()
         for match in _END.finditer(text, line.start(), line.end()):
-            if _ends_sentence(text[: line.end()], match):
+            if _ends_sentence(text, match, line.end()):
                 _append(sentences, text, start, match.end())
                 start = match.end()
         _append(sentences, text, start, line.end())

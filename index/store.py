@@ -3,6 +3,7 @@ them to the files they came from and to the model that embedded them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -118,9 +119,7 @@ class _ServerCollection:
             try:
                 return attribute(*args, **kwargs)
             except httpx.TransportError as error:
-                raise StoreUnavailable(
-                    f"lost the Chroma server at {self._url}: {error}"
-                ) from error
+                raise StoreUnavailable(f"lost the Chroma server at {self._url}: {error}") from error
 
         return call
 
@@ -180,10 +179,9 @@ class ChunkStore:
 
     def check_build(self, build: dict[str, Any]) -> None:
         self.manifest.check(build)
-        if self.url and self.collection.metadata:
-            # A shared server may hold a collection another machine built.
-            if stored := self.collection.metadata.get("build"):
-                Manifest(json.loads(stored)).check(build)
+        # A shared server may hold a collection another machine built.
+        if self.url and (stored := (self.collection.metadata or {}).get("build")):
+            Manifest(json.loads(stored)).check(build)
 
     def add(self, nodes: Sequence[Any]) -> None:
         if nodes:
@@ -201,8 +199,9 @@ class ChunkStore:
         found = self.collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
         return {
             i: (doc or "", dict(meta or {}))
-            for i, doc, meta in zip(found["ids"], found["documents"], found["metadatas"],
-                                    strict=True)
+            for i, doc, meta in zip(
+                found["ids"], found["documents"], found["metadatas"], strict=True
+            )
         }
 
     def all_chroma_ids(self) -> set[str]:
@@ -257,10 +256,8 @@ class ChunkStore:
         for stale in self.bm25_dir.glob("*"):
             stale.unlink()
         client = chroma_client(self.data_dir, self.url)
-        try:
+        with contextlib.suppress(Exception):  # there was none yet
             client.delete_collection(self.collection_name)
-        except Exception:
-            pass
         self._collection = self._vector_store = None
 
 

@@ -131,6 +131,8 @@ def tokenize(text: str) -> list[str]:
 def skeleton(word: str, minimum: int = _SKELETON_MIN) -> str | None:
     """Consonant skeleton of a name in either script, or None if too short to trust."""
     word = fold_for_matching(word)
+    if not word:  # a lone nukta folds away
+        return None
     if word[0] >= "\u0900":
         letters = []
         for i, ch in enumerate(word):

@@ -45,8 +45,11 @@ class Assistant:
         self._model_lock = threading.Lock()
         self._indexer: Indexer | None = None
         self.retriever = HybridRetriever(
-            self.store, self.embed_model, mode=s.retriever,
-            dense_languages=s.trusted_dense_languages, candidates=s.candidates,
+            self.store,
+            self.embed_model,
+            mode=s.retriever,
+            dense_languages=s.trusted_dense_languages,
+            candidates=s.candidates,
         )
 
     @classmethod
@@ -66,7 +69,9 @@ class Assistant:
             s = self.settings
             cleaner = Cleaner.load([s.boilerplate_rules] if s.boilerplate_rules else [])
             self._indexer = Indexer(
-                self.store, s.embedding, s.chunking,
+                self.store,
+                s.embedding,
+                s.chunking,
                 LoadOptions(cleaner, int(s.max_file_mb * 2**20)),
                 embed_model=self.embed_model,
             )
@@ -74,8 +79,14 @@ class Assistant:
 
     # Index
 
-    def ingest(self, paths: Iterable[str | Path], *, rebuild: bool = False,
-               prune: bool = False, progress: bool = False) -> IngestSummary:
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        rebuild: bool = False,
+        prune: bool = False,
+        progress: bool = False,
+    ) -> IngestSummary:
         return self.indexer.ingest(paths, rebuild=rebuild, prune=prune, progress=progress)
 
     def remove(self, paths: Iterable[str]) -> int:
@@ -108,19 +119,39 @@ class Assistant:
 
     # Questions
 
-    def retrieve(self, question: str, *, lang: str | None = None,
-                 filters: Filters | dict[str, Any] | None = None,
-                 history: Sequence[str] = (), k: int | None = None) -> Retrieval:
+    def retrieve(
+        self,
+        question: str,
+        *,
+        lang: str | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+        history: Sequence[str] = (),
+        k: int | None = None,
+    ) -> Retrieval:
         self.store.refresh()
+        # Before any model loads: a query embedded by another model finds nonsense.
+        self.store.manifest.check(
+            {"embedding": self.settings.embedding.signature()}, chunking=False
+        )
         query = question
         if context := context_for(question, history):
             query = f"{question} {context}"
-        return self.retriever.retrieve(query, k or self.settings.k, Filters.coerce(filters),
-                                       language=question_language(question))
+        return self.retriever.retrieve(
+            query,
+            k or self.settings.k,
+            Filters.coerce(filters),
+            language=question_language(question),
+        )
 
-    def ask(self, question: str, *, lang: str | None = None,
-            filters: Filters | dict[str, Any] | None = None,
-            history: Sequence[str] = (), k: int | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        lang: str | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+        history: Sequence[str] = (),
+        k: int | None = None,
+    ) -> Answer:
         answer: Answer | None = None
         for item in self.stream(question, lang=lang, filters=filters, history=history, k=k):
             if isinstance(item, Answer):
@@ -128,9 +159,15 @@ class Assistant:
         assert answer is not None
         return answer
 
-    def stream(self, question: str, *, lang: str | None = None,
-               filters: Filters | dict[str, Any] | None = None,
-               history: Sequence[str] = (), k: int | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self,
+        question: str,
+        *,
+        lang: str | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+        history: Sequence[str] = (),
+        k: int | None = None,
+    ) -> Iterator[str | Answer]:
         """Text pieces as they are produced, then the final Answer."""
         question = _clean_question(question)
         language = lang if lang in ("hi", "en") else question_language(question)
@@ -147,16 +184,22 @@ class Assistant:
         context = context_for(question, history)
         answering = time.perf_counter()
         if self.settings.llm == "extractive":
-            answer = answer_extractively(question, language, retrieval.passages,
-                                         self.store.bm25.idf, context)
+            answer = answer_extractively(
+                question, language, retrieval.passages, self.store.bm25.idf, context
+            )
             yield answer.text
         else:
             from rag.llm import stream_llm_answer
 
             answer = yield from stream_llm_answer(
-                self.settings, question, language, retrieval.passages, history,
-                fallback=lambda: answer_extractively(question, language, retrieval.passages,
-                                                     self.store.bm25.idf, context),
+                self.settings,
+                question,
+                language,
+                retrieval.passages,
+                history,
+                fallback=lambda: answer_extractively(
+                    question, language, retrieval.passages, self.store.bm25.idf, context
+                ),
             )
         answer.timings = {
             "retrieval_ms": (answering - started) * 1000,

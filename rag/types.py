@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,14 @@ class Filters:
         def as_tuple(v: Any) -> tuple[str, ...]:
             return (v,) if isinstance(v, str) else tuple(v or ())
 
+        languages = as_tuple(value.get("languages") or value.get("language"))
+        if unknown := set(languages) - {"hi", "en", "mixed"}:
+            raise ValueError(f"unknown language filter {sorted(unknown)}: use hi, en or mixed")
+        for key in ("date_from", "date_to"):
+            if value.get(key) and not _ISO_DATE.fullmatch(str(value[key])):
+                raise ValueError(f"{key} must be a date as YYYY-MM-DD, not {value[key]!r}")
         return cls(
-            languages=as_tuple(value.get("languages") or value.get("language")),
+            languages=languages,
             sources=as_tuple(value.get("sources") or value.get("source")),
             date_from=str(value.get("date_from") or ""),
             date_to=str(value.get("date_to") or ""),

@@ -12,8 +12,10 @@ DOCS = [["a", "b", "c"], ["a", "a", "d"], ["e", "f"], ["b", "b", "b", "x"], ["c"
 
 
 def _rows(docs: list[list[str]], start: int = 0, lang: str = "en") -> list[Row]:
-    return [Row(f"d{start + i}", d, lang, f"src{(start + i) % 2}", 20250101 + start + i)
-            for i, d in enumerate(docs)]
+    return [
+        Row(f"d{start + i}", d, lang, f"src{(start + i) % 2}", 20250101 + start + i)
+        for i, d in enumerate(docs)
+    ]
 
 
 def _scores(index: BM25Index, query: list[str]) -> dict[str, float]:

@@ -23,6 +23,7 @@ def test_cli_starts_without_heavy_imports() -> None:
         "heavy = [m for m in ('torch', 'gradio', 'chromadb', 'sentence_transformers')"
         " if m in sys.modules]; print(heavy); sys.exit(bool(heavy))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
     assert result.returncode == 0, result.stdout + result.stderr

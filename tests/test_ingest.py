@@ -1,0 +1,256 @@
+"""Ingestion end to end: the CLI summary, incremental re-ingest, replacement of changed
+files, pruning, deterministic ids, bad inputs skipped with reasons, model mismatch."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from index.store import IndexMismatch
+from index.tokenize import tokenize
+from rag.assistant import Assistant
+
+pytestmark = pytest.mark.slow
+
+MakeAssistant = Callable[..., Assistant]
+SAMPLE_FILES = 9
+SAMPLE_ARTICLES = 10
+
+
+def rag_cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+def summary_numbers(stdout: str) -> dict[str, int]:
+    return {
+        key.strip(): int(value)
+        for key, value in re.findall(r"^([a-z ]+):\s+(\d+)$", stdout, re.MULTILINE)
+    }
+
+
+def stored_ids(assistant: Assistant) -> tuple[set[str], set[str], set[str]]:
+    """Chunk ids as the manifest, Chroma and BM25 each know them."""
+    store = assistant.store
+    return store.manifest.chunk_ids(), store.all_chroma_ids(), set(store.bm25.position)
+
+
+def assert_in_step(assistant: Assistant) -> set[str]:
+    manifest, chroma, bm25 = stored_ids(assistant)
+    assert manifest == chroma == bm25
+    return manifest
+
+
+def paragraphs(topic: str, count: int) -> str:
+    return "\n\n".join(
+        f"Paragraph {n} on {topic}: the district council met on Monday and agreed to widen "
+        f"the ring road, build two flyovers and plant {n * 100} trees along the route, "
+        "officials said after the meeting ended late in the evening."
+        for n in range(1, count + 1)
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_build(
+    tmp_path_factory: pytest.TempPathFactory, sample_corpus: Path
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """`rag ingest` of the sample corpus, as a user runs it (its own process and model)."""
+    data_dir = tmp_path_factory.mktemp("cli-data")
+    return data_dir, rag_cli("ingest", str(sample_corpus), "--data-dir", str(data_dir))
+
+
+def test_cli_ingest_prints_the_summary_and_a_rerun_writes_nothing(
+    cli_build: tuple[Path, subprocess.CompletedProcess[str]], sample_corpus: Path
+) -> None:
+    data_dir, result = cli_build
+    assert result.returncode == 0, result.stderr
+    numbers = summary_numbers(result.stdout)
+    assert numbers["articles indexed"] == SAMPLE_ARTICLES
+    assert numbers["chunks written"] >= SAMPLE_ARTICLES
+    assert numbers["files unchanged"] == 0 and numbers["files skipped"] == 0
+    assert f"index: {SAMPLE_ARTICLES} articles, {numbers['chunks written']} chunks" in result.stdout
+    assert re.search(r"seconds:\s+\d+\.\d", result.stdout)
+
+    again = rag_cli("ingest", str(sample_corpus), "--data-dir", str(data_dir))
+    assert again.returncode == 0, again.stderr
+    numbers = summary_numbers(again.stdout)
+    assert numbers["chunks written"] == 0 and numbers["articles indexed"] == 0
+    assert numbers["files unchanged"] == SAMPLE_FILES
+
+
+def test_ids_are_deterministic_across_fresh_builds(
+    make_assistant: MakeAssistant,
+    cli_build: tuple[Path, subprocess.CompletedProcess[str]],
+    sample_index: Assistant,
+) -> None:
+    from_cli = make_assistant(cli_build[0])
+    first, second = assert_in_step(from_cli), assert_in_step(sample_index)
+    assert first == second
+    assert from_cli.store.get(sorted(first)) == sample_index.store.get(sorted(second))
+
+
+def test_a_touched_but_unchanged_file_is_not_rewritten(
+    make_assistant: MakeAssistant, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(f"Story {name}\n\n" + paragraphs(name, 2), "utf-8")
+    assistant = make_assistant(tmp_path / "data")
+    assistant.ingest([corpus])
+    before = assert_in_step(assistant)
+    now = time.time_ns()
+    os.utime(corpus / "a.txt", ns=(now, now + 10**9))  # a new mtime, the same bytes
+    for _ in range(2):  # the second run takes the fast path: the new mtime was recorded
+        summary = assistant.ingest([corpus])
+        assert (summary.articles, summary.chunks, summary.unchanged) == (0, 0, 2)
+    assert assert_in_step(assistant) == before
+
+
+def test_a_changed_file_replaces_all_its_chunks(
+    make_assistant: MakeAssistant, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    changing, steady = corpus / "roads.txt", corpus / "steady.txt"
+    changing.write_text("Ring road plan\n\n" + paragraphs("roads", 8), "utf-8")
+    steady.write_text("Water plan\n\n" + paragraphs("water", 2), "utf-8")
+    assistant = make_assistant(tmp_path / "data", chunk_tokens=60)
+    assistant.ingest([corpus])
+    key = str(changing.resolve())
+    old_ids = assistant.store.manifest.files[key].chunk_ids
+    assert len(old_ids) >= 4
+
+    changing.write_text("Ring road plan dropped\n\nThe council scrapped the flyover plan.", "utf-8")
+    summary = assistant.ingest([corpus])
+    assert (summary.articles, summary.unchanged) == (1, 1)
+    new_ids = assistant.store.manifest.files[key].chunk_ids
+    assert len(new_ids) < len(old_ids)
+    ids = assert_in_step(assistant)
+    assert not (set(old_ids) - set(new_ids)) & ids, "stale chunks of the old version remain"
+    texts = [text for text, _ in assistant.store.get(new_ids).values()]
+    assert any("scrapped the flyover plan" in t for t in texts)
+    assert not any("trees along the route" in t for t in texts)
+    hits = assistant.store.bm25.search(tokenize("trees route evening"), 50)
+    assert {assistant.store.get([i])[i][1]["ref"] for i, _ in hits} == {"steady.txt"}
+
+
+def test_prune_forgets_deleted_files_and_only_when_asked(
+    make_assistant: MakeAssistant, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(f"Story {name}\n\n" + paragraphs(name, 2), "utf-8")
+    assistant = make_assistant(tmp_path / "data")
+    assistant.ingest([corpus])
+    gone = str((corpus / "b.txt").resolve())
+    gone_ids = set(assistant.store.manifest.files[gone].chunk_ids)
+    (corpus / "b.txt").unlink()
+
+    assert assistant.ingest([corpus]).removed == 0
+    assert gone in assistant.store.manifest.files
+    summary = assistant.ingest([corpus], prune=True)
+    assert summary.removed == 1
+    assert gone not in assistant.store.manifest.files
+    assert not gone_ids & assert_in_step(assistant)
+    assert [a["ref"] for a in assistant.articles()] == ["a.txt"]
+
+
+def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(
+    make_assistant: MakeAssistant, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Good story\n\n" + paragraphs("good", 2), "utf-8")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (corpus / "cp1252.txt").write_bytes("Café society, naïve résumés — “quoted”.".encode("cp1252"))
+    (corpus / "iscii.txt").write_bytes(bytes([0xA4, 0xB3, 0xDB, 0xA5, 0xE8, 0xC6, 0x20]) * 40)
+    (corpus / "broken.xml").write_bytes(b"<?xml version='1.0'?><root><fulldesc>cut off")
+    with (corpus / "huge.txt").open("wb") as handle:
+        handle.truncate(50 * 2**20)
+    (corpus / "furniture.txt").write_text("Advertisement\n\nRead more!\n\nRECOMMENDED\n", "utf-8")
+    missing = tmp_path / "no_such_folder"
+
+    assistant = make_assistant(tmp_path / "data")
+    summary = assistant.ingest([corpus, missing])
+    assert summary.articles == 1
+    reasons = {Path(s.path).name: s.reason for s in summary.skipped}
+    expected = {
+        "empty.txt": "empty file",
+        "binary.txt": "binary file",
+        "cp1252.txt": "not UTF-8",
+        "iscii.txt": "not UTF-8",
+        "broken.xml": "malformed XML",
+        "huge.txt": "too large",
+        "furniture.txt": "no article text left after cleaning",
+        "no_such_folder": "no such file or folder",
+    }
+    assert reasons.keys() == expected.keys()
+    for name, reason in expected.items():
+        assert reason in reasons[name], (name, reasons[name])
+    lines = "\n".join(summary.lines())
+    assert f"files skipped:    {len(expected)}" in lines and "huge.txt: too large" in lines
+    assert [a["ref"] for a in assistant.articles()] == ["good.txt"]
+    assert_in_step(assistant)
+
+
+def test_another_embedding_model_is_refused_without_loading_it(
+    make_assistant: MakeAssistant, sample_index: Assistant, sample_corpus: Path
+) -> None:
+    data_dir = sample_index.settings.data_dir
+    other = make_assistant(data_dir, embed_model="some/other-model")
+    # Loading "some/other-model" would fail differently (it exists nowhere offline).
+    with pytest.raises(IndexMismatch, match=r"rag ingest PATH\.\.\. --rebuild"):
+        other.ingest([sample_corpus])
+    with pytest.raises(IndexMismatch, match="some/other-model"):
+        other.ask("What is the designed mission life of the NVS-04 satellite?")
+    # Chunking matters to ingest only: a question under other chunk settings is fine.
+    with pytest.raises(IndexMismatch, match="chunking"):
+        make_assistant(data_dir, chunk_tokens=120).ingest([sample_corpus])
+    assert make_assistant(data_dir, chunk_tokens=120).ask("What does UPI Lite do?").passages
+
+
+def test_cli_reports_a_model_mismatch_with_the_way_out(sample_index: Assistant) -> None:
+    data_dir = str(sample_index.settings.data_dir)
+    result = rag_cli("ingest", "--data-dir", data_dir, "--embed-model", "some/other-model")
+    assert result.returncode == 2
+    assert "rag: This index was built with embedding model 'bundled:all-MiniLM-L6-v2'" in (
+        result.stderr
+    )
+    assert "--rebuild" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_articles_lists_every_indexed_article(sample_index: Assistant) -> None:
+    articles = sample_index.articles()
+    assert len(articles) == SAMPLE_ARTICLES
+    by_ref = {a["ref"]: a for a in articles}
+    assert by_ref["mixed_feed.jsonl#2"]["language"] == "en"
+    assert by_ref["hi_rbi_policy_august.md"] == {
+        **by_ref["hi_rbi_policy_august.md"],
+        "title": "RBI ने रेपो रेट 25 आधार अंक घटाया, अब 5.25 प्रतिशत",
+        "language": "hi",
+        "date": "2025-08-06",
+        "source": "arthjagat.example",
+    }
+    assert all(a["chunks"] >= 1 and Path(a["path"]).is_file() for a in articles)
+    summary: dict[str, Any] = sample_index.summary()
+    assert summary["articles"] == SAMPLE_ARTICLES and summary["files"] == SAMPLE_FILES
+    assert summary["chunks"] == len(assert_in_step(sample_index))
+    assert summary["languages"] == {"en": 5, "hi": 5}

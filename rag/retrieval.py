@@ -252,7 +252,9 @@ class HybridRetriever:
         kept, _ = drop_near_duplicates(head, lambda i: set(tokenize(texts[i][0])))
         fused_score = dict(fused)
         passages = [
-            Passage.from_metadata(n, i, texts[i][0], texts[i][1], fused_score[i], scores[i])
+            Passage.from_metadata(
+                n, i, texts[i][0], texts[i][1], fused_score.get(i, 0.0), scores[i]
+            )
             for n, i in enumerate(kept[:k], start=1)
         ]
         return Retrieval(passages, language, used, time.perf_counter() - started)

@@ -112,3 +112,33 @@ def test_hindi_question_with_bundled_model_skips_dense(sample: Assistant) -> Non
     retrieval = sample.retrieve("पुणे मेट्रो के नए खंड का उद्घाटन किसने किया?")
     assert retrieval.used == ("bm25",)
     assert retrieval.passages[0].source == "hi_pune_metro_scraped.txt"
+
+
+def test_bridge_passages_take_every_other_place_from_rank_three() -> None:
+    from rag.retrieval import interleave_bridge
+
+    assert interleave_bridge(["a", "b", "c", "d"], ["x", "c", "y"]) == [
+        "a",
+        "b",
+        "x",
+        "c",
+        "y",
+        "d",
+    ]
+    assert interleave_bridge(["a"], ["x", "a"]) == ["a", "x"]
+    assert interleave_bridge([], ["x"]) == ["x"]
+
+
+def test_a_passage_found_only_across_languages_is_returned(tmp_path: Path) -> None:
+    # The Hindi article shares only a number with the question, and with one
+    # candidate per retriever the BM25 list holds only the English article:
+    # the Hindi one arrives through the bridge list alone.
+    (tmp_path / "en.txt").write_text(
+        " date 2025-01-02 Pune, Jan 2: The new bridge over the river opened today.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "hi.txt").write_text("नई दिल्ली में 4711 लोगों ने मतदान किया।\n", encoding="utf-8")
+    assistant = Assistant(data_dir=tmp_path / "data", retriever="bm25", candidates=1)
+    assistant.ingest([tmp_path / "en.txt", tmp_path / "hi.txt"])
+    retrieval = assistant.retrieve("Did the new bridge in Pune open after 4711 votes?")
+    assert "hi.txt" in {p.source for p in retrieval.passages}

@@ -1,0 +1,109 @@
+"""`rag bench` end to end at a tiny size, and the synthetic corpus it measures on.
+
+No timing is asserted: the numbers depend on the machine. What must hold is
+that every measurement ran and says what it should (an unchanged re-ingest
+writes nothing, adding articles leaves BM25's existing segments alone).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from eval.synthetic import entity_name, news_item, planted_questions, write_feeds
+from rag.cli import main
+
+
+def test_every_article_names_its_own_entity_and_states_the_planted_answer() -> None:
+    names = {entity_name(number, seed=7) for number in range(5000)}
+    assert len(names) == 5000
+    for question in planted_questions(range(300), 40, seed=7):
+        feed, record = question.gold.split("#")
+        number = int(re.findall(r"\d+", feed)[0]) * 200 + int(record) - 1
+        item = news_item(number, seed=7)
+        assert item.question == question.question
+        assert item.language == question.language
+        assert question.answer in item.text
+
+
+def test_questions_alternate_languages_over_the_whole_corpus() -> None:
+    questions = planted_questions(range(1000), 10, seed=7)
+    assert [q.language for q in questions] == ["en", "hi"] * 5
+    assert len({q.gold for q in questions}) == 10
+    assert {q.gold.split("#")[0] for q in questions} >= {"feed-00000.jsonl", "feed-00004.jsonl"}
+
+
+def test_feeds_are_deterministic(tmp_path: Path) -> None:
+    first = write_feeds(tmp_path / "a", range(5, 250), seed=3)
+    second = write_feeds(tmp_path / "b", range(5, 250), seed=3)
+    assert [p.name for p in first] == ["feed-00000.jsonl", "feed-00001.jsonl"]
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    records = [json.loads(line) for line in first[0].read_text("utf-8").splitlines()]
+    assert len(records) == 200
+    assert {"title", "text", "date", "source", "url"} <= set(records[0])
+
+
+def test_bad_sizes_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--sizes", "0"]) == 2
+    assert "--sizes" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_bench_runs_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code = main(
+        [
+            "bench",
+            "--sizes",
+            "30",
+            "--questions",
+            "4",
+            "--extra",
+            "4",
+            "--cold-runs",
+            "1",
+            "--out",
+            str(out),
+            "--work-dir",
+            str(tmp_path / "work"),
+        ]
+    )
+    assert code == 0
+    [report_path] = out.glob("bench-*.json")
+    assert "ask p50 ÷ floor p50" in report_path.with_suffix(".md").read_text("utf-8")
+    report = json.loads(report_path.read_text("utf-8"))
+    assert report["machine"]["cores"] >= 1 and report["machine"]["cpu"]
+    assert report["settings"]["embed_device"] == "auto"
+    [size] = report["sizes"]
+    ours, baseline = size["ours"], size["baseline"]
+    assert ours["device"] == baseline["device"]
+    assert ours["ingest"]["chunks"] > 0 and ours["ingest"]["articles"] == size["articles"]
+    assert ours["reingest"]["chunks"] == 0 and ours["reingest"]["unchanged_files"] == 1
+    assert ours["raw"]["texts"] == ours["ingest"]["chunks"]
+    # The embedding model was seen at work (llama-index's instrumentation events).
+    assert ours["ingest"]["model_seconds"] > 0 and baseline["ingest"]["model_seconds"] > 0
+    incremental = ours["incremental"]
+    assert incremental["articles"] == 4
+    assert incremental["bm25_segments_after"] > incremental["bm25_segments_before"]
+    assert incremental["bm25_segments_rewritten"] == 0
+    assert baseline["ingest"]["articles"] == size["articles"]
+    assert baseline["ingest"]["chunks"] > 0 and baseline["ingest"]["tokens"] > 0
+    for side in (ours, baseline):
+        assert 0 <= side["hit_at_5"]["all"] <= 1
+        assert side["latency"]["retrieve"]["p50_ms"] > 0
+    assert set(size["cold_start"]) == {"en", "hi"}
+    assert all(len(runs) == 1 and runs[0] > 0 for runs in size["cold_start"].values())
+    assert {
+        "ingest_vs_raw",
+        "ingest_vs_raw_cpu",
+        "model_share",
+        "reingest_speedup",
+        "ask_vs_floor",
+        "ask_en_vs_floor",
+        "ask_vs_baseline",
+        "tokens_per_s_vs_baseline",
+        "disk_mb_per_10k_chunks",
+    } <= set(size["derived"])

@@ -10,7 +10,6 @@ loses its commonest inflectional suffixes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -168,6 +167,3 @@ def name_skeletons(text: str, minimum: int = _SKELETON_MIN) -> list[str]:
 def index_terms(text: str) -> list[str]:
     return tokenize(text) + name_skeletons(text)
 
-
-def unique(terms: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(terms))

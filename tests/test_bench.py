@@ -94,6 +94,7 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
     for side in (ours, baseline):
         assert 0 <= side["hit_at_5"]["all"] <= 1
         assert side["latency"]["retrieve"]["p50_ms"] > 0
+    assert len(size["load_average"]) == 2
     assert set(size["cold_start"]) == {"en", "hi"}
     assert all(len(runs) == 1 and runs[0] > 0 for runs in size["cold_start"].values())
     assert {

@@ -166,4 +166,3 @@ def name_skeletons(text: str, minimum: int = _SKELETON_MIN) -> list[str]:
 
 def index_terms(text: str) -> list[str]:
     return tokenize(text) + name_skeletons(text)
-

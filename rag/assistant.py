@@ -16,6 +16,7 @@ from index.embedding import load_embedding
 from index.language import question_language
 from index.loaders import LoadOptions
 from index.pipeline import Indexer
+from index.query_encoder import default_cache_dir, load_query_embedding
 from index.store import ChunkStore
 from rag.conversation import context_for
 from rag.extractive import answer_extractively
@@ -42,11 +43,12 @@ class Assistant:
         s = self.settings
         self.store = ChunkStore(s.data_dir, s.collection, s.chroma_url)
         self._embed_model: Any = None
-        self._model_lock = threading.Lock()
+        self._query_model: Any = None
+        self._model_lock = threading.RLock()
         self._indexer: Indexer | None = None
         self.retriever = HybridRetriever(
             self.store,
-            self.embed_model,
+            self.query_model,
             mode=s.retriever,
             dense_languages=s.trusted_dense_languages,
             candidates=s.candidates,
@@ -57,11 +59,24 @@ class Assistant:
         return cls(**vars(settings))
 
     def embed_model(self) -> Any:
-        """Loaded on first need: a Hindi question with the bundled model never needs it."""
+        """The torch model that embeds passages; loaded on first need."""
         with self._model_lock:
             if self._embed_model is None:
                 self._embed_model = load_embedding(self.settings.embedding)
             return self._embed_model
+
+    def query_model(self) -> Any:
+        """What embeds questions, loaded on first need: a Hindi question with the
+        bundled model never needs one."""
+        with self._model_lock:
+            if self._query_model is None:
+                s = self.settings
+                if s.query_encoder == "torch":
+                    self._query_model = self.embed_model()
+                else:
+                    cache = s.model_cache or default_cache_dir()
+                    self._query_model = load_query_embedding(s.embedding, cache, self.embed_model)
+            return self._query_model
 
     @property
     def indexer(self) -> Indexer:
@@ -87,7 +102,12 @@ class Assistant:
         prune: bool = False,
         progress: bool = False,
     ) -> IngestSummary:
-        return self.indexer.ingest(paths, rebuild=rebuild, prune=prune, progress=progress)
+        summary = self.indexer.ingest(paths, rebuild=rebuild, prune=prune, progress=progress)
+        if self._embed_model is not None:
+            # The model is loaded now: the question encoder's one-off export costs
+            # a second here instead of a slow first question later.
+            self.query_model()
+        return summary
 
     def remove(self, paths: Iterable[str]) -> int:
         return self.indexer.remove(paths)

@@ -43,6 +43,16 @@ class Settings:
             "default: from the model"
         },
     )
+    query_encoder: Literal["onnx", "torch"] = field(
+        default="onnx",
+        metadata={
+            "help": "how questions are embedded: onnx (the model exported once, "
+            "no torch at ask time) or torch"
+        },
+    )
+    model_cache: Path | None = field(
+        default=None, metadata={"help": "where model exports go (default: ~/.cache/rag)"}
+    )
     chunk_tokens: int = field(default=200, metadata={"help": "chunk size in tiktoken tokens"})
     chunk_overlap: int = field(default=1, metadata={"help": "sentences shared by chunks"})
     token_encoding: str = field(default="o200k_base", metadata={"help": "tiktoken encoding"})

@@ -13,6 +13,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Question-encoder exports (index/query_encoder.py) are made once and kept between
+# runs here, and not in the user's ~/.cache; child processes inherit it.
+os.environ.setdefault("RAG_MODEL_CACHE", str(REPO_ROOT / ".pytest_cache" / "rag-models"))
 
 
 @pytest.fixture(scope="session")

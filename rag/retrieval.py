@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
-from llama_index.core.vector_stores.types import (
-    FilterCondition,
-    FilterOperator,
-    MetadataFilter,
-    MetadataFilters,
-    VectorStoreQuery,
-)
 
 from index.bm25 import RowFilter
 from index.language import question_language
@@ -43,31 +38,21 @@ def _date_number(iso: str) -> int:
     return int(iso.replace("-", "")[:8].ljust(8, "0")) if iso else 0
 
 
-def chroma_filters(filters: Filters) -> MetadataFilters | None:
-    parts: list[MetadataFilter] = []
+def chroma_where(filters: Filters) -> dict[str, Any] | None:
+    parts: list[dict[str, Any]] = []
     if filters.languages:
-        parts.append(
-            MetadataFilter(key="lang", value=list(filters.languages), operator=FilterOperator.IN)
-        )
+        parts.append({"lang": {"$in": list(filters.languages)}})
     if filters.sources:
-        parts.append(
-            MetadataFilter(key="source", value=list(filters.sources), operator=FilterOperator.IN)
-        )
+        parts.append({"source": {"$in": list(filters.sources)}})
     if filters.date_from:
-        parts.append(
-            MetadataFilter(
-                key="date", value=_date_number(filters.date_from), operator=FilterOperator.GTE
-            )
-        )
+        parts.append({"date": {"$gte": _date_number(filters.date_from)}})
     if filters.date_to:
-        parts.append(
-            MetadataFilter(
-                key="date", value=_date_number(filters.date_to), operator=FilterOperator.LTE
-            )
-        )
+        parts.append({"date": {"$lte": _date_number(filters.date_to)}})
         if not filters.date_from:  # undated articles (0) match no date range
-            parts.append(MetadataFilter(key="date", value=0, operator=FilterOperator.GT))
-    return MetadataFilters(filters=parts, condition=FilterCondition.AND) if parts else None  # type: ignore[arg-type]
+            parts.append({"date": {"$gt": 0}})
+    if len(parts) > 1:
+        return {"$and": parts}
+    return parts[0] if parts else None
 
 
 def row_filter(filters: Filters) -> RowFilter | None:
@@ -101,57 +86,56 @@ def interleave_bridge(ranked: list[str], bridge: list[str]) -> list[str]:
     return head
 
 
-class DenseRetriever(BaseRetriever):
+class RankedRetriever(BaseRetriever):
+    """A llama-index retriever over `ranked()`: chunk ids and scores first, then
+    the texts of just those hits from Chroma (the hybrid fetches fewer still)."""
+
+    def __init__(self, store: ChunkStore, top_k: int, filters: Filters | None = None) -> None:
+        super().__init__()
+        self.store, self.top_k = store, top_k
+        self.filters = filters or Filters()
+
+    def ranked(self, question: str) -> list[tuple[str, float]]:
+        raise NotImplementedError
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        hits = self.ranked(query_bundle.query_str)
+        found = self.store.get([i for i, _ in hits])
+        return [
+            NodeWithScore(node=TextNode(id_=i, text=found[i][0], metadata=found[i][1]), score=score)
+            for i, score in hits
+            if i in found
+        ]
+
+
+class DenseRetriever(RankedRetriever):
     """Query embedding + one Chroma nearest-neighbour query."""
 
     def __init__(
         self, store: ChunkStore, embed_model: Any, top_k: int, filters: Filters | None = None
     ) -> None:
-        super().__init__()
-        self.store, self.embed_model, self.top_k = store, embed_model, top_k
-        self.filters = filters or Filters()
+        super().__init__(store, top_k, filters)
+        self.embed_model = embed_model
 
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        embedding = self.embed_model.get_query_embedding(query_bundle.query_str)
-        result = self.store.vector_store.query(
-            VectorStoreQuery(
-                query_embedding=embedding,
-                similarity_top_k=self.top_k,
-                filters=chroma_filters(self.filters),
-            )
+    def ranked(self, question: str) -> list[tuple[str, float]]:
+        found = self.store.collection.query(
+            query_embeddings=[self.embed_model.get_query_embedding(question)],
+            n_results=self.top_k,
+            where=chroma_where(self.filters),
+            include=["distances"],
         )
+        # The similarity llama-index's Chroma store reports for a distance.
         return [
-            NodeWithScore(node=node, score=score)
-            for node, score in zip(result.nodes or [], result.similarities or [], strict=False)
+            (i, math.exp(-d)) for i, d in zip(found["ids"][0], found["distances"][0], strict=True)
         ]
 
 
-class LexicalRetriever(BaseRetriever):
-    """BM25 over the Hindi-safe tokens; texts fetched from Chroma only for the hits."""
-
-    def __init__(
-        self, store: ChunkStore, top_k: int, filters: Filters | None = None, fetch_text: bool = True
-    ) -> None:
-        super().__init__()
-        self.store, self.top_k, self.fetch_text = store, top_k, fetch_text
-        self.filters = filters or Filters()
+class LexicalRetriever(RankedRetriever):
+    """BM25 over the Hindi-safe tokens."""
 
     def ranked(self, question: str) -> list[tuple[str, float]]:
         terms, weights = query_terms(question)
         return self.store.bm25.search(terms, self.top_k, row_filter(self.filters), weights)
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        hits = self.ranked(query_bundle.query_str)
-        found = self.store.get([i for i, _ in hits]) if self.fetch_text else {}
-        return [
-            NodeWithScore(
-                node=TextNode(
-                    id_=i, text=found.get(i, ("", {}))[0], metadata=found.get(i, ("", {}))[1]
-                ),
-                score=score,
-            )
-            for i, score in hits
-        ]
 
 
 @dataclass
@@ -186,6 +170,10 @@ class HybridRetriever:
         self.dense_languages = tuple(dense_languages)
         self.candidates = candidates
         self.rrf_k = rrf_k
+        # The dense side (onnxruntime, then Chroma; both release the GIL) runs
+        # beside BM25, which is pure Python and numpy, so a hybrid question costs
+        # about the slower of the two rather than their sum.
+        self._dense_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dense")
 
     def retrievers_for(self, language: str) -> tuple[str, ...]:
         if self.mode == "dense":
@@ -222,32 +210,37 @@ class HybridRetriever:
         filters = filters or Filters()
         language = language or question_language(question)
         used = self.retrievers_for(language)
-        rankings: dict[str, list[str]] = {}
+        rankings: dict[str, list[str]] = {name: [] for name in used}
         scores: dict[str, dict[str, float]] = {}
-        texts: dict[str, tuple[str, dict[str, Any]]] = {}
-        if "dense" in used:
-            dense = DenseRetriever(
-                self.store, self._embed_model_provider(), self.candidates, filters
+        bridge: list[tuple[str, float]] = []
+        dense = (
+            self._dense_pool.submit(
+                DenseRetriever(
+                    self.store, self._embed_model_provider(), self.candidates, filters
+                ).ranked,
+                question,
             )
-            for hit in dense.retrieve(question):
-                texts[hit.node.node_id] = (hit.node.get_content(), dict(hit.node.metadata))
-                scores.setdefault(hit.node.node_id, {})["dense"] = float(hit.score or 0.0)
-            rankings["dense"] = list(scores)
+            if "dense" in used
+            else None
+        )
         if "bm25" in used:
-            lexical = LexicalRetriever(self.store, self.candidates, filters)
-            ranked = lexical.ranked(question)
+            ranked = LexicalRetriever(self.store, self.candidates, filters).ranked(question)
             rankings["bm25"] = [i for i, _ in ranked]
             for i, s in ranked:
                 scores.setdefault(i, {})["bm25"] = s
+            bridge = self._bridge(question, language, filters)
+        if dense is not None:
+            for i, s in dense.result():
+                scores.setdefault(i, {})["dense"] = s
+                rankings["dense"].append(i)
         weights = {name: FUSION_WEIGHTS[name] if len(used) > 1 else 1.0 for name in used}
         fused = weighted_rrf(rankings, weights, self.rrf_k)
         head = [i for i, _ in fused[: 3 * k]]
-        if "bm25" in used and (bridge := self._bridge(question, language, filters)):
+        if bridge:
             for i, s in bridge:
                 scores.setdefault(i, {})["bridge"] = s
             head = interleave_bridge(head, [i for i, _ in bridge])[: 3 * k]
-        missing = [i for i in head if i not in texts]
-        texts.update(self.store.get(missing))
+        texts = self.store.get(head)
         head = [i for i in head if i in texts]
         kept, _ = drop_near_duplicates(head, lambda i: set(tokenize(texts[i][0])))
         fused_score = dict(fused)

@@ -2,7 +2,7 @@
 
 No timing is asserted: the numbers depend on the machine. What must hold is
 that every measurement ran and says what it should (an unchanged re-ingest
-writes nothing, adding articles leaves BM25's existing segments alone).
+writes nothing, adding articles rewrites at most the small recent BM25 segments).
 """
 
 from __future__ import annotations
@@ -87,8 +87,8 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
     assert ours["ingest"]["model_seconds"] > 0 and baseline["ingest"]["model_seconds"] > 0
     incremental = ours["incremental"]
     assert incremental["articles"] == 4
-    assert incremental["bm25_segments_after"] > incremental["bm25_segments_before"]
-    assert incremental["bm25_segments_rewritten"] == 0
+    assert incremental["bm25_segments_after"] >= 1
+    assert 0 <= incremental["bm25_rows_rewritten"] < incremental["bm25_rows_before"] / 2
     assert baseline["ingest"]["articles"] == size["articles"]
     assert baseline["ingest"]["chunks"] > 0 and baseline["ingest"]["tokens"] > 0
     for side in (ours, baseline):

@@ -60,6 +60,29 @@ def test_appending_writes_only_a_new_segment(tmp_path: Path) -> None:
     assert BM25Index.load(tmp_path).search(["z"], 3)[0][0] == "d10"
 
 
+def test_segments_merge_like_a_binary_counter(tmp_path: Path) -> None:
+    """64 equal batches leave at most log2(64) + 1 segments, each save rewrites
+    only recent ones, and the scores and the saved index stay exact."""
+    rng = np.random.default_rng(0)
+    docs = [[f"w{t}" for t in rng.integers(0, 40, size=8)] for _ in range(64 * 5)]
+    index = BM25Index()
+    for batch in range(64):
+        names_before = set(index._names)
+        index.add(_rows(docs[batch * 5 : (batch + 1) * 5], start=batch * 5))
+        index.save(tmp_path)
+        rewritten = len(names_before - set(index._names))
+        # Like incrementing a binary number: the trailing ones carry.
+        assert rewritten == (batch ^ (batch + 1)).bit_length() - 1
+        assert len(index.segments) == bin(batch + 1).count("1") <= 7
+    assert len(index.segments) == 1  # 64 batches: one full carry
+    reference = bm25s.BM25(method="lucene", k1=1.5, b=0.75)
+    reference.index(docs, show_progress=False)
+    expected = reference.get_scores(["w1", "w7"])
+    got = dict(BM25Index.load(tmp_path).search(["w1", "w7"], len(docs)))
+    for i, value in enumerate(expected):
+        assert got.get(f"d{i}", 0.0) == pytest.approx(value, rel=1e-5)
+
+
 def test_compaction_keeps_scores(tmp_path: Path) -> None:
     index = BM25Index()
     for i, doc in enumerate(DOCS):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.cleaning import CLEANING_VERSION
 from index.documents import Article, Chunk
 from index.language import detect_language
 from index.sentences import Sentence, split_sentences
@@ -26,6 +27,7 @@ class ChunkingConfig:
     max_tokens: int = 200
     overlap: int = 1
     encoding: str = "o200k_base"
+    cleaning: int = CLEANING_VERSION
 
 
 @lru_cache(maxsize=4)

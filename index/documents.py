@@ -22,6 +22,7 @@ class Article:
     published: date | None = None
     source: str = ""
     url: str = ""
+    author: str = ""
 
     @property
     def id(self) -> str:
@@ -67,6 +68,7 @@ class Chunk:
             "title": a.title,
             "source": a.source,
             "url": a.url,
+            "author": a.author,
             "lang": self.language,
             "article_lang": a.language,
             "date": a.date_number,

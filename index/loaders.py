@@ -144,6 +144,7 @@ def _article(
     source: str = "",
     url: str = "",
     record: int | None = None,
+    author: str = "",
 ) -> Article:
     title = " ".join(title.split()) or _title_from(body)
     return Article(
@@ -155,6 +156,7 @@ def _article(
         published=published,
         source=source.strip(),
         url=url.strip(),
+        author=" ".join(author.split()),
     )
 
 
@@ -186,11 +188,16 @@ def _from_plain(text: str, path: Path, options: LoadOptions) -> Article:
             published = parse_date(stripped)
         if not source and (m := _DATELINE_AGENCY.match(stripped)):
             source = m.group(1)
-    body = options.cleaner.clean("\n".join(lines))
+    body, author = options.cleaner.clean_with_author("\n".join(lines))
     first = body.split("\n", 1)[0]
     looks_like_headline = len(first.split()) <= _TITLE_WORDS and not re.search(r"[.।?!]$", first)
     return _article(
-        path, body, title=first if looks_like_headline else "", published=published, source=source
+        path,
+        body,
+        title=first if looks_like_headline else "",
+        published=published,
+        source=source,
+        author=author,
     )
 
 
@@ -218,7 +225,9 @@ def _from_xml(text: str, path: Path, options: LoadOptions) -> list[Article]:
     articles = []
     for number, item in enumerate(records, start=1):
         markup = _child(item, "fulldesc", "encoded", "content", "description", "summary", "text")
-        body = options.cleaner.clean(parse_html(markup).text, keep_first_line=False)
+        body, byline = options.cleaner.clean_with_author(
+            parse_html(markup).text, keep_first_line=False
+        )
         published = parse_date(_child(item, "pubDate", "date", "published", "updated"))
         articles.append(
             _article(
@@ -229,6 +238,7 @@ def _from_xml(text: str, path: Path, options: LoadOptions) -> list[Article]:
                 source=_child(item, "source", "author") or _host(_child(item, "link")),
                 url=_child(item, "link", "url", "guid"),
                 record=number if items else None,
+                author=_child(item, "author", "creator") or byline,
             )
         )
     return articles
@@ -242,7 +252,7 @@ def _host(url: str) -> str:
 def _from_html(text: str, path: Path, options: LoadOptions) -> Article:
     doc = parse_html(text)
     meta = doc.meta
-    body = options.cleaner.clean(doc.text, keep_first_line=False)
+    body, byline = options.cleaner.clean_with_author(doc.text, keep_first_line=False)
     published = None
     for key in ("article:published_time", "datepublished", "date", "pubdate", "publish-date"):
         if published := parse_date(meta.get(key, "")):
@@ -255,6 +265,7 @@ def _from_html(text: str, path: Path, options: LoadOptions) -> Article:
         published=published,
         source=meta.get("og:site_name", "") or _host(url),
         url=url,
+        author=meta.get("author", "") or meta.get("article:author", "") or byline,
     )
 
 
@@ -273,7 +284,7 @@ def _from_markdown(text: str, path: Path, options: LoadOptions) -> Article:
     heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
     text = re.sub(r"^```.*?^```", "", text, flags=re.MULTILINE | re.DOTALL)
     plain = _MD_MARKUP.sub("", _MD_LINK.sub(r"\1", text))
-    body = options.cleaner.clean(plain)
+    body, byline = options.cleaner.clean_with_author(plain)
     return _article(
         path,
         body,
@@ -281,6 +292,7 @@ def _from_markdown(text: str, path: Path, options: LoadOptions) -> Article:
         published=parse_date(front.get("date", "")),
         source=front.get("source", ""),
         url=front.get("url", ""),
+        author=front.get("author", "") or byline,
     )
 
 
@@ -293,15 +305,17 @@ def _from_json(text: str, path: Path, options: LoadOptions) -> list[Article]:
         raw = str(record.get("text") or record.get("body") or record.get("content") or "")
         if "<" in raw and ">" in raw:
             raw = parse_html(raw).text
+        body, byline = options.cleaner.clean_with_author(raw, keep_first_line=False)
         articles.append(
             _article(
                 path,
-                options.cleaner.clean(raw, keep_first_line=False),
+                body,
                 title=str(record.get("title") or ""),
                 published=parse_date(str(record.get("date") or record.get("published") or "")),
                 source=str(record.get("source") or ""),
                 url=str(record.get("url") or record.get("link") or ""),
                 record=number,
+                author=str(record.get("author") or record.get("byline") or byline),
             )
         )
     return articles

@@ -70,7 +70,7 @@ class Manifest:
         what = (
             f"embedding model {built.get('model')!r} (dimension {built.get('dimension')})"
             if built.get("model") != wanted.get("model")
-            else "other embedding prompts or chunking settings"
+            else "other embedding prompts, chunking settings or cleaning rules"
         )
         raise IndexMismatch(
             f"This index was built with {what}; the current settings ask for "

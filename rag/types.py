@@ -65,6 +65,7 @@ class Passage:
     score: float
     scores: dict[str, float] = field(default_factory=dict)  # per retriever
     article_id: str = ""
+    author: str = ""
 
     @classmethod
     def from_metadata(
@@ -92,6 +93,7 @@ class Passage:
             score=score,
             scores=scores,
             article_id=str(meta.get("article_id", "")),
+            author=str(meta.get("author", "")),
         )
 
 
@@ -108,6 +110,7 @@ class Citation:
     end: int
     language: str
     path: str = ""
+    author: str = ""
 
 
 @dataclass

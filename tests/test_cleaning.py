@@ -71,6 +71,37 @@ def test_boilerplate_lines_go_and_prose_stays() -> None:
     )
 
 
+def test_a_byline_block_is_kept_as_one_line_and_names_the_author() -> None:
+    text = "\n".join(
+        [
+            "Headline of the story",
+            "Advertisement",
+            "शिवानी शर्मा",
+            "  • नई दिल्ली,",
+            "  • 06 अगस्त 2025,",
+            "  • अपडेटेड 10:55 PM IST",
+            "The council met on Monday and approved the plan.",
+            "• Home",
+            "• Sports",
+            "• Officials said the plan would add 1,200 buses to the fleet over two years.",
+        ]
+    )
+    cleaned, author = CLEANER.clean_with_author(text)
+    assert author == "शिवानी शर्मा"
+    assert cleaned.split("\n\n") == [
+        "Headline of the story",
+        "शिवानी शर्मा · नई दिल्ली · 06 अगस्त 2025 · अपडेटेड 10:55 PM IST",
+        "The council met on Monday and approved the plan.",
+        # Bare bullets with no date are navigation; a long one is the story's own list.
+        "• Officials said the plan would add 1,200 buses to the fleet over two years.",
+    ]
+    one_line = "T\nBy Neha Kale | Pune | Updated: Aug 24, 2025, 19:10 IST\nThe plan passed."
+    assert CLEANER.clean_with_author(one_line) == (
+        "T\n\nBy Neha Kale · Pune · Updated: Aug 24, 2025, 19:10 IST\n\nThe plan passed.",
+        "Neha Kale",
+    )
+
+
 def test_a_user_rules_file_extends_the_built_in_rules(tmp_path: Path) -> None:
     rules = tmp_path / "rules.txt"
     rules.write_text("# our outlet's furniture\n\nsponsored by .*\nट्रेंडिंग वीडियो.*\n", "utf-8")

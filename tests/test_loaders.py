@@ -38,14 +38,13 @@ BOILERPLATE = [
     r"—\s*IANS",
     r"^\((PTI|IANS)\)$",
     r"Bureau\)",
-    r"अपडेटेड",
+    r"^\s*•",
     r"has not been edited by",
     r"gtag|dataLayer|font-family",
     r"All rights reserved",
     r"Gold Rate Today|E-Paper",
     r"Mumbai rains",
     r"A metro train at the newly built",
-    r"By Neha Kale",
     r"</?(p|span|strong|em|div)\b",
 ]
 # Lines of a raw file that are furniture by the same token (the rest must survive).
@@ -200,6 +199,9 @@ def test_html_page_takes_metadata_from_meta_and_drops_page_furniture(tmp_path: P
     assert article.published == date(2025, 8, 24) and article.date_number == 20250824
     assert article.url == "https://www.deccanmetrotimes.example/pune/metro"
     assert article.source == "Deccan Metro Times"
+    assert article.author == "Neha Kale"
+    # The byline is a fact readers ask about ("who wrote it, when"): kept, as one line.
+    assert "By Neha Kale · Pune · Updated: Aug 24, 2025, 19:10 IST" in article.text.split("\n")
     assert article.language == "en"
     assert "Union Housing & Urban Affairs Minister Harish Kulkarni" in article.text
     assert 'Calling the line "a game-changer", Kulkarni said' in article.text
@@ -405,6 +407,13 @@ SAMPLE_EXPECTED = {
         "Japanese consortium to build Rs 12,400-crore chip assembly plant in Gujarat's Dholera",
     ),
 }
+AUTHORS = {
+    "hi_pune_metro_scraped.txt": "अमित जोशी",
+    "en_pune_metro.html": "Neha Kale",
+    "004_daaf95e8278ddd8a.txt": "शिवानी शर्मा",
+    "003_54c9e4de0f718f68.txt": "ENA",  # the feed's author field
+    "002_734422a9f9939fef.txt": "",
+}
 SHARED_EXPECTED = {
     "000_67bf332f679909d8.txt": ("en", "2018-10-08", None),
     "001_8e115a7352b6332a.txt": ("hi", None, None),
@@ -457,6 +466,7 @@ def check_file(path: Path, expected: dict[str, tuple[str, str | None, str | None
         if title is not None:
             assert article.title == title
         assert article.path == str(path)
+        assert article.author == AUTHORS.get(article.ref, article.author)
         assert_no_boilerplate(article)
     text = flat(" ".join(a.text for a in articles))
     sentences = substantive(raw_paragraphs(path))

@@ -106,7 +106,9 @@ def _highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def _meta_line(p: Passage, language: str) -> str:
-    parts = [html.escape(x) for x in (p.outlet, p.date or label("undated", language)) if x]
+    parts = [
+        html.escape(x) for x in (p.author, p.outlet, p.date or label("undated", language)) if x
+    ]
     parts.append(html.escape(language_name(p.language, language)))
     if url := safe_url(p.url):
         parts.append(

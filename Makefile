@@ -7,7 +7,7 @@ DATA ?= rag-data
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test install install-dev lint typecheck pytest ui eval xquad bench clean
+.PHONY: run test install install-dev lexicon lint typecheck pytest ui eval xquad bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,13 +23,20 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# FreeDict's English-Hindi dictionary (Debian, GPL, read in place) lets answers
+# cross languages beyond shared names and numbers; optional where apt is not.
+lexicon:
+	bash .ci/apt-install dict-freedict-eng-hin \
+		|| echo "note: no dict-freedict-eng-hin; cross-language matching uses names and numbers only"
+
 # Ingest the bundled sample corpus, then answer one English and one Hindi question.
-run: install
+run: install lexicon
 	$(VENV)/bin/rag ingest index/sample_corpus --data-dir $(DATA)
 	$(VENV)/bin/rag ask "How long after liftoff was the NVS-04 satellite placed in orbit?" --data-dir $(DATA)
 	$(VENV)/bin/rag ask "पुणे मेट्रो के नए खंड का उद्घाटन किसने किया?" --data-dir $(DATA)
 
 test: install-dev
+	bash .ci/apt-install dict-freedict-eng-hin
 	bash .ci/install-browser-deps
 	$(MAKE) lint typecheck pytest
 

@@ -14,6 +14,7 @@ from index.cleaning import Cleaner
 from index.documents import IngestSummary
 from index.embedding import load_embedding
 from index.language import question_language
+from index.lexicon import load_lexicon
 from index.loaders import LoadOptions
 from index.pipeline import Indexer
 from index.query_encoder import default_cache_dir, load_query_embedding
@@ -52,6 +53,7 @@ class Assistant:
             mode=s.retriever,
             dense_languages=s.trusted_dense_languages,
             candidates=s.candidates,
+            lexicon=lambda: load_lexicon(s.lexicon),
         )
 
     @classmethod
@@ -204,9 +206,7 @@ class Assistant:
         context = context_for(question, history)
         answering = time.perf_counter()
         if self.settings.llm == "extractive":
-            answer = answer_extractively(
-                question, language, retrieval.passages, self.store.bm25.idf, context
-            )
+            answer = self._answer_extractively(question, language, retrieval, context)
             yield answer.text
         else:
             from rag.llm import stream_llm_answer
@@ -217,15 +217,25 @@ class Assistant:
                 language,
                 retrieval.passages,
                 history,
-                fallback=lambda: answer_extractively(
-                    question, language, retrieval.passages, self.store.bm25.idf, context
-                ),
+                fallback=lambda: self._answer_extractively(question, language, retrieval, context),
             )
         answer.timings = {
             "retrieval_ms": (answering - started) * 1000,
             "answer_ms": (time.perf_counter() - answering) * 1000,
         }
         yield answer
+
+    def _answer_extractively(
+        self, question: str, language: str, retrieval: Retrieval, context: str
+    ) -> Answer:
+        return answer_extractively(
+            question,
+            language,
+            retrieval.passages,
+            self.store.bm25.idf,
+            context,
+            load_lexicon(self.settings.lexicon),
+        )
 
 
 def _clean_question(question: str) -> str:

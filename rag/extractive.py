@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.language import question_language
+from index.lexicon import Lexicon
 from index.sentences import split_sentences
+from index.text import fold_for_matching
 from index.tokenize import name_skeletons, tokenize
 from rag.messages import say
 from rag.types import Answer, Citation, Passage
@@ -33,7 +35,7 @@ MIN_FOCUS = 0.2
 ELIGIBLE_SHARE = 0.7
 # A question word no article uses is a missing fact if it names something, but
 # usually a paraphrase otherwise ("took part" for "participation").
-ABSENT_WORD_SHARE = 0.4
+ABSENT_WORD_SHARE = 0.3
 # Inside a retrieved sentence even a two-letter skeleton is a safe bridge
 # (मुंबई ~ Mumbai); across a whole index it would not be.
 ANSWER_SKELETON_MIN = 2
@@ -45,6 +47,19 @@ _NUMBER_QUESTION = re.compile(
 _TIME_QUESTION = re.compile(
     r"\b(when|what year|what date|which year|which day)\b|कब\b|किस दिन|किस साल|किस वर्ष", re.I
 )
+# "Which journalist wrote…", "किस पत्रकार ने लिखी…": answered by the byline,
+# which names the article's author; words of authorship count as found there.
+_AUTHOR_QUESTION = re.compile(
+    r"\b(who|which|whose)\b.*\b(wrote|write|written|authored|journalist|reporter|correspondent"
+    r"|writer|author|byline)|(किस|किसने|कौन).*(पत्रकार|संवाददाता|रिपोर्टर|लेखक|लिख)",
+    re.IGNORECASE,
+)
+_AUTHORSHIP_WORDS = (
+    "wrote write written authored journalist reporter correspondent writer author byline report "
+    "story article पत्रकार संवाददाता रिपोर्टर लेखक लिखी लिखा लिखे रिपोर्ट खबर लेख"
+)
+# A reader also knows which language an article is in ("the Hindi report").
+_LANGUAGE_WORDS = {"hi": "Hindi हिंदी हिन्दी", "en": "English अंग्रेज़ी अंग्रेजी"}
 _SENTENCE_END = re.compile(r"[.?!।॥][\"'”’)]*$")
 _HAS_NUMBER = re.compile(r"\d|[०-९]")
 _MONTH = (
@@ -89,13 +104,20 @@ class QueryTerm:
     skeleton: str | None  # the word's transliteration skeleton, matching the other script
     weight: float
     entity: bool  # a number, or a name/acronym the question spells out
+    translations: tuple[str, ...] = ()  # the other language's terms for it
 
     def found_in(self, terms: set[str]) -> bool:
-        return self.term in terms or (self.skeleton is not None and self.skeleton in terms)
+        return (
+            self.term in terms
+            or (self.skeleton is not None and self.skeleton in terms)
+            or any(t in terms for t in self.translations)
+        )
 
 
-def query_terms(question: str, weight: float = 1.0) -> list[QueryTerm]:
-    """Terms of the question, each with its cross-script skeleton.
+def query_terms(
+    question: str, weight: float = 1.0, lexicon: Lexicon | None = None
+) -> list[QueryTerm]:
+    """Terms of the question, each with its cross-script skeleton and translations.
 
     Hindi has no capitals, so there only numbers and Latin words count as
     entities; in English, capitalised words after the first one do too.
@@ -116,7 +138,8 @@ def query_terms(question: str, weight: float = 1.0) -> list[QueryTerm]:
                 number = term[0].isdigit()
                 entity = number or named or bool(_MONTH_WORD.fullmatch(word))
                 skeleton = skeletons[0] if skeletons and not number else None
-                terms[term] = QueryTerm(term, skeleton, weight, entity)
+                translations = lexicon.translations(term) if lexicon else ()
+                terms[term] = QueryTerm(term, skeleton, weight, entity, translations)
     return list(terms.values())
 
 
@@ -125,6 +148,7 @@ def rank_sentences(
     passages: Sequence[Passage],
     idf: Callable[[list[str]], np.ndarray],
     context: str = "",
+    lexicon: Lexicon | None = None,
 ) -> list[Candidate]:
     """Every sentence of the passages that could answer, best first.
 
@@ -136,12 +160,14 @@ def rank_sentences(
     entity of the question is no answer. The question's most specific word
     found in the passages anchors the answer: sentences holding it rank higher.
     `context` (earlier turns of a conversation) adds its words at a low
-    weight, so a follow-up stays on topic.
+    weight, so a follow-up stays on topic. With a `lexicon`, a word also
+    counts where its translation stands (weighed by the commonest translation
+    when only the other language has the word).
     """
-    terms = query_terms(question)
+    terms = query_terms(question, lexicon=lexicon)
     if context:
         seen = {t.term for t in terms}
-        terms += [t for t in query_terms(context, 0.3) if t.term not in seen]
+        terms += [t for t in query_terms(context, 0.3, lexicon) if t.term not in seen]
     if not terms:
         return []
     word_idf = idf([t.term for t in terms])
@@ -150,6 +176,8 @@ def rank_sentences(
     mass = []
     for t, w_idf, s_idf in zip(terms, word_idf, skeleton_idf, strict=True):
         value = min(w_idf, s_idf) if t.skeleton else w_idf
+        if value >= ceiling - 1e-9 and t.translations:  # only the other language has it
+            value = float(idf(list(t.translations)).min())
         if value >= ceiling - 1e-9:
             value = ceiling if t.entity else ABSENT_WORD_SHARE * ceiling
         mass.append(t.weight * value)
@@ -162,7 +190,10 @@ def rank_sentences(
     ]
     # What a reader knows of a passage besides its words: the headline, the
     # outlet and the date ("in the 2018 report", "KNN's story").
-    about = [set(tokenize(f"{p.title} {p.outlet} {p.date[:4]}")) for p in passages]
+    about = [
+        set(tokenize(f"{p.title} {p.outlet} {p.date[:4]} {_LANGUAGE_WORDS.get(p.language, '')}"))
+        for p in passages
+    ]
     # Ranking weighs each word also by how rare it is among the retrieved
     # sentences: words every candidate shares ("11th session", the topic) say
     # little about which sentence answers; the rare ones ("delegates") do.
@@ -174,6 +205,7 @@ def rank_sentences(
     wants_number = bool(_NUMBER_QUESTION.search(question))
     question_lang = question_language(question)
     wants_time = bool(_TIME_QUESTION.search(question))
+    authorship = set(tokenize(_AUTHORSHIP_WORDS)) if _AUTHOR_QUESTION.search(question) else set()
     total = float(sum(mass))
     # Rare names and numbers must be in the passage ("Goa", a "12th" session);
     # ones most articles share ("India", "11th session") need not be in each.
@@ -192,13 +224,18 @@ def rank_sentences(
             continue
         sentences = split_sentences(passage.text)
         for number, sentence in enumerate(sentences):
-            near = set().union(known, *found[max(0, number - 2) : number + 3])
-            share = np.array(
-                [
-                    1.0 if t.found_in(found[number]) else 0.5 if t.found_in(near) else 0.0
-                    for t in terms
-                ]
-            )
+            byline = bool(authorship) and _names(passage.author, sentence.text)
+            if byline:  # it speaks for the whole article
+                held = found[number] | in_passage | authorship
+                share = np.array([1.0 if t.found_in(held) else 0.0 for t in terms])
+            else:
+                near = set().union(known, *found[max(0, number - 2) : number + 3])
+                share = np.array(
+                    [
+                        1.0 if t.found_in(found[number]) else 0.5 if t.found_in(near) else 0.0
+                        for t in terms
+                    ]
+                )
             support = float(share @ np.array(mass)) / total
             quantity = has_quantity(sentence.text)
             if wants_number and not quantity:
@@ -207,8 +244,10 @@ def rank_sentences(
             score = focus_share + 0.05 / passage.n
             if not _SENTENCE_END.search(sentence.text):
                 score -= 0.05  # a headline or fragment: prefer the sentence that says it
-            if wants_number and quantity:
-                score += 0.15
+            if wants_number:
+                score += 0.15 if quantity else -0.15
+            if byline:
+                score += 0.3
             if wants_time and (
                 _HAS_NUMBER.search(sentence.text) or _WEEKDAYS.search(sentence.text)
             ):
@@ -226,6 +265,10 @@ def rank_sentences(
             )
     candidates.sort(key=lambda c: -c.score)
     return candidates
+
+
+def _names(author: str, text: str) -> bool:
+    return bool(author) and fold_for_matching(author) in fold_for_matching(text)
 
 
 def choose(
@@ -286,6 +329,7 @@ def citation_for(candidate: Candidate) -> Citation:
         end=candidate.end,
         language=p.language,
         path=p.path,
+        author=p.author,
     )
 
 
@@ -317,6 +361,7 @@ def answer_extractively(
     passages: list[Passage],
     idf: Callable[[list[str]], np.ndarray],
     context: str = "",
+    lexicon: Lexicon | None = None,
 ) -> Answer:
-    chosen = choose(rank_sentences(question, passages, idf, context))
+    chosen = choose(rank_sentences(question, passages, idf, context, lexicon))
     return compose(question, language, chosen, passages)

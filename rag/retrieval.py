@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +14,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from index.bm25 import RowFilter
 from index.language import question_language
+from index.lexicon import Lexicon
 from index.store import ChunkStore
 from index.tokenize import name_skeletons, tokenize
 from rag.fusion import RRF_K, drop_near_duplicates, weighted_rrf
@@ -32,6 +33,9 @@ FUSION_WEIGHTS = {"bm25": 1.0, "dense": 0.5}
 # questions 0.2/0.8 → 1.0), while the first places, and so hit@1 in a mixed
 # pool of both languages, stay with the question's own language.
 BRIDGE_FROM_RANK = 3
+# A dictionary translation is a guess among several senses: it counts for less
+# than a word both languages spell alike.
+TRANSLATION_WEIGHT = 0.5
 
 
 def _date_number(iso: str) -> int:
@@ -163,6 +167,7 @@ class HybridRetriever:
         dense_languages: Sequence[str] = ("en",),
         candidates: int = 40,
         rrf_k: int = RRF_K,
+        lexicon: Callable[[], Lexicon] = Lexicon,
     ) -> None:
         self.store = store
         self._embed_model_provider = embed_model_provider
@@ -170,6 +175,7 @@ class HybridRetriever:
         self.dense_languages = tuple(dense_languages)
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self._lexicon = lexicon
         # The dense side (onnxruntime, then Chroma; both release the GIL) runs
         # beside BM25, which is pure Python and numpy, so a hybrid question costs
         # about the slower of the two rather than their sum.
@@ -184,14 +190,22 @@ class HybridRetriever:
 
     def _bridge(self, question: str, language: str, filters: Filters) -> list[tuple[str, float]]:
         """BM25 over the other language's passages with the words both scripts
-        share (numbers, Latin names and acronyms, name skeletons), so evidence
-        that exists only in the other language still reaches the answerer."""
+        share (numbers, Latin names and acronyms, name skeletons) and the
+        lexicon's translations of its words, so evidence that exists only in
+        the other language still reaches the answerer."""
         other = {"hi": "en", "en": "hi"}.get(language)
         if other is None or (filters.languages and other not in filters.languages):
             return []
-        terms = [t for t in tokenize(question) if t[0].isascii()] if language == "hi" else []
-        terms += [t for t in tokenize(question) if t[0].isdigit()] + name_skeletons(question)
-        if not terms:
+        words = tokenize(question)
+        terms = [t for t in words if t[0].isascii()] if language == "hi" else []
+        terms += [t for t in words if t[0].isdigit()] + name_skeletons(question)
+        lexicon = self._lexicon()
+        translated = (
+            [x for t in words for x in lexicon.translations(t) if x not in terms]
+            if language == "hi"
+            else []
+        )
+        if not terms and not translated:
             return []
         row = row_filter(
             Filters(
@@ -201,7 +215,9 @@ class HybridRetriever:
                 date_to=filters.date_to,
             )
         )
-        return self.store.bm25.search(list(dict.fromkeys(terms)), self.candidates, row)
+        terms = list(dict.fromkeys(terms))
+        weights = [1.0] * len(terms) + [TRANSLATION_WEIGHT] * len(translated)
+        return self.store.bm25.search(terms + translated, self.candidates, row, weights)
 
     def retrieve(
         self, question: str, k: int, filters: Filters | None = None, language: str | None = None

@@ -60,6 +60,13 @@ class Settings:
     boilerplate_rules: Path | None = field(
         default=None, metadata={"help": "extra boilerplate rules file (one regex per line)"}
     )
+    lexicon: str = field(
+        default="auto",
+        metadata={
+            "help": "Hindi–English word list for cross-language matching: auto (FreeDict's "
+            "eng-hin dictionary if installed), off, or a path (.tsv: english<TAB>hindi, …)"
+        },
+    )
     # Retrieval
     retriever: Literal["hybrid", "dense", "bm25"] = field(
         default="hybrid", metadata={"help": "retrieval mode"}

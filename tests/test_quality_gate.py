@@ -52,10 +52,14 @@ def test_seed_answers_in_the_question_language(seed: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("language", ["en", "hi"])
 def test_seed_single_source_key_facts(seed: dict[str, Any], language: str) -> None:
-    # Bar 0.90; measured 0.89 (en, 8/9) and 0.88 (hi, 7/8: one question asks for
-    # the byline, which cleaning drops). Floor until the answerer gets there.
-    assert _by(seed, "language/kind", f"{language}/single-source", "all_key_facts") >= 0.85
-    assert _by(seed, "language/kind", f"{language}/single-source", "answer_rate") >= 0.85
+    assert _by(seed, "language/kind", f"{language}/single-source", "all_key_facts") >= 0.90
+
+
+def test_seed_answers_the_answerable_questions(seed: dict[str, Any]) -> None:
+    # answer_rate counts answerable questions only. Measured 0.91 (40/44): the
+    # four refused need translation the lexicon lacks (a Hindi "contract",
+    # "supply", "region"; an English "US president" for ट्रंप).
+    assert seed["overall"]["answer_rate"] >= 0.90
 
 
 def test_sample_set_gate(sample: dict[str, Any]) -> None:

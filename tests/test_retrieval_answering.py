@@ -142,3 +142,10 @@ def test_a_passage_found_only_across_languages_is_returned(tmp_path: Path) -> No
     assistant.ingest([tmp_path / "en.txt", tmp_path / "hi.txt"])
     retrieval = assistant.retrieve("Did the new bridge in Pune open after 4711 votes?")
     assert "hi.txt" in {p.source for p in retrieval.passages}
+
+
+def test_who_wrote_it_is_answered_from_the_byline(sample: Assistant) -> None:
+    answer = sample.ask("पुणे मेट्रो के उद्घाटन की खबर किस पत्रकार ने लिखी?")
+    assert answer.answered and answer.text.startswith("अमित जोशी")
+    assert answer.citations[0].author == "अमित जोशी"
+    assert answer.citations[0].source == "hi_pune_metro_scraped.txt"

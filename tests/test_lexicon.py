@@ -1,0 +1,91 @@
+"""The bilingual word list: FreeDict and TSV files read into stemmed term maps,
+and what it lets the offline answerer and the cross-language bridge do."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.lexicon import FREEDICT_ENG_HIN, Lexicon, load_lexicon, read_lexicon
+from rag.extractive import answer_extractively
+from rag.types import Passage
+
+# The shape of FreeDict's dictd text: a header, then headword lines with IPA
+# and a part of speech, numbered senses, and quoted examples.
+FREEDICT = """00-database-info
+English-Hindi FreeDict Dictionary
+delegate /dˈɛlɪɡˌeɪt/ <N>
+1. प्रतिनिधि
+      "The workshop was attended by delegates from all organizations."
+2. अपने कर्तव्यों को दूसरों को सौंपना
+diamond /dˈaɪəmənd/ <N>
+1. हीरा
+office /ˈɒfɪs/ <N>
+1. दफ़्तर, कार्यालय
+take part <V>
+1. भाग~लेना
+"""
+
+
+def test_freedict_entries_map_both_ways_as_stemmed_terms(tmp_path: Path) -> None:
+    path = tmp_path / "eng-hin.dict.dz"
+    path.write_bytes(gzip.compress(FREEDICT.encode()))
+    lexicon = read_lexicon(path)
+    assert lexicon.translations("प्रतिनिधि") == ("deleg",)
+    assert lexicon.translations("deleg") == ("प्रतिनिधि",)  # the phrase sense is no one term
+    assert set(lexicon.translations("offic")) == {"दफ्तर", "कार्यालय"}  # nukta folded
+    assert lexicon.translations("हीर") == ("diamond",)  # हीरा, stemmed as the index stems it
+    assert lexicon.translations("take") == () and lexicon.translations("part") == ()
+    assert lexicon.translations("00") == ()  # the header is no entry
+
+
+def test_a_tsv_file_adds_a_newsroom_vocabulary(tmp_path: Path) -> None:
+    path = tmp_path / "words.tsv"
+    path.write_text("# english\thindi\ntariff\tटैरिफ, शुल्क\ncontract\tअनुबंध\n", "utf-8")
+    lexicon = load_lexicon(str(path))
+    assert set(lexicon.translations("tariff")) == {"टैरिफ", "शुल्क"}
+    assert lexicon.translations("अनुबंध") == ("contract",)
+
+
+def test_off_and_missing_lexicons(tmp_path: Path) -> None:
+    assert not load_lexicon("off")
+    with pytest.raises(FileNotFoundError, match="no lexicon"):
+        load_lexicon(str(tmp_path / "absent.tsv"))
+
+
+def test_the_installed_freedict_dictionary_reads() -> None:
+    if not FREEDICT_ENG_HIN.is_file():
+        pytest.skip(f"{FREEDICT_ENG_HIN} is not installed (apt-get install dict-freedict-eng-hin)")
+    lexicon = load_lexicon("auto")
+    assert len(lexicon.to_english) > 5000
+    assert "deleg" in lexicon.translations("प्रतिनिधि")
+    assert "citi" in lexicon.translations("शहर")
+
+
+def _passage(text: str, language: str) -> Passage:
+    return Passage(
+        n=1, chunk_id="c", text=text, source="en.txt", path="en.txt", title="", outlet="",
+        url="", date="", language=language, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+
+
+def _idf(terms: list[str]) -> np.ndarray:
+    return np.full(len(terms), 2.0)  # every word as informative as any other
+
+
+def test_a_hindi_question_is_answered_from_an_english_sentence_through_the_lexicon() -> None:
+    passages = [
+        _passage(
+            "The talks were held in Moscow. Around 80 delegates took part in the session.", "en"
+        )
+    ]
+    question = "सत्र में कितने प्रतिनिधि थे?"
+    lexicon = Lexicon.from_pairs([("delegate", "प्रतिनिधि"), ("session", "सत्र")])
+    without = answer_extractively(question, "hi", passages, _idf)
+    with_lexicon = answer_extractively(question, "hi", passages, _idf, lexicon=lexicon)
+    assert not without.answered
+    assert with_lexicon.answered and "80 delegates" in with_lexicon.text
+    assert with_lexicon.evidence_languages == ("en",)

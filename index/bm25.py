@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 _LANG_CODES = {"en": 0, "hi": 1, "mixed": 2}
+_LANGS = len(_LANG_CODES)
 _COMPACT_DEAD_SHARE = 0.3  # deleted rows beyond this share: merge everything
 
 
@@ -81,8 +82,13 @@ class BM25Index:
         self.sources: dict[str, int] = {}
         self.segments: list[_Segment] = []
         self.position: dict[str, tuple[int, int]] = {}  # id -> (segment, row)
-        self._df = np.zeros(0, dtype=np.int64)
-        self._total_length = 0
+        # Per language (rows: _LANG_CODES): Hindi and English share almost no
+        # terms, so each is scored with its own document frequencies and mean
+        # length, as if indexed alone; a bilingual index then ranks each
+        # language exactly as a monolingual one would.
+        self._df = np.zeros((_LANGS, 0), dtype=np.int64)
+        self._rows = np.zeros(_LANGS, dtype=np.int64)
+        self._length = np.zeros(_LANGS, dtype=np.int64)
         self._persisted = 0  # segments already on disk
         self._names: list[str] = []  # their file names
         self._next_name = 0  # names are never reused (see save)
@@ -93,13 +99,23 @@ class BM25Index:
     def __contains__(self, chunk_id: str) -> bool:
         return chunk_id in self.position
 
-    @property
-    def avgdl(self) -> float:
-        return self._total_length / len(self) if len(self) else 1.0
-
     def idf(self, terms: Iterable[str]) -> np.ndarray:
+        """Over the whole index, all languages together."""
         n = len(self)
-        df = np.array([self._df[self.vocab[t]] if t in self.vocab else 0 for t in terms], float)
+        df = self._term_df(terms).sum(axis=0)
+        return np.log1p((n - df + 0.5) / (df + 0.5))
+
+    def _term_df(self, terms: Iterable[str]) -> np.ndarray:
+        """Document frequencies, languages × terms."""
+        columns = [self.vocab.get(t, -1) for t in terms]
+        df = np.zeros((_LANGS, len(columns)), float)
+        known = [i for i, c in enumerate(columns) if 0 <= c < self._df.shape[1]]
+        df[:, known] = self._df[:, [columns[i] for i in known]]
+        return df
+
+    def _idf_by_language(self, terms: Iterable[str]) -> np.ndarray:
+        n = self._rows[:, None].astype(float)
+        df = self._term_df(terms)
         return np.log1p((n - df + 0.5) / (df + 0.5))
 
     def add(self, rows: Sequence[Row]) -> None:
@@ -128,7 +144,7 @@ class BM25Index:
             ),
             alive=np.ones(len(fresh), bool),
         )
-        self._account(segment.counts, +1)
+        self._account(segment.counts, segment.lang, +1)
         index = len(self.segments)
         self.segments.append(segment)
         for row_number, chunk_id in enumerate(segment.ids):
@@ -140,14 +156,17 @@ class BM25Index:
                 continue
             segment = self.segments[where[0]]
             segment.alive[where[1]] = False
-            self._account(segment.counts[where[1]], -1)
+            self._account(segment.counts[where[1]], segment.lang[where[1] : where[1] + 1], -1)
 
-    def _account(self, counts: sp.csr_matrix, sign: int) -> None:
-        if self._df.shape[0] < len(self.vocab):
-            self._df = np.pad(self._df, (0, len(self.vocab) - self._df.shape[0]))
-        present = np.bincount(counts.indices, minlength=len(self.vocab))
-        self._df[: present.shape[0]] += sign * present
-        self._total_length += sign * int(counts.sum())
+    def _account(self, counts: sp.csr_matrix, langs: np.ndarray, sign: int) -> None:
+        if self._df.shape[1] < len(self.vocab):
+            self._df = np.pad(self._df, ((0, 0), (0, len(self.vocab) - self._df.shape[1])))
+        for code in np.unique(langs):
+            rows = counts[langs == code]
+            present = np.bincount(rows.indices, minlength=len(self.vocab))
+            self._df[code, : present.shape[0]] += sign * present
+            self._rows[code] += sign * rows.shape[0]
+            self._length[code] += sign * int(rows.sum())
 
     def search(
         self,
@@ -165,11 +184,12 @@ class BM25Index:
         if not weight_of or not len(self):
             return []
         terms = list(weight_of)
-        idf = self.idf(terms) * np.array([weight_of[t] for t in terms])
+        idf = self._idf_by_language(terms) * np.array([weight_of[t] for t in terms])
+        avgdl = np.where(self._length > 0, self._length / np.maximum(self._rows, 1), 1.0)
         columns = [self.vocab[t] for t in terms]
         hits: list[tuple[float, str]] = []
         for segment in self.segments:
-            scores = self._segment_scores(segment, columns, idf)
+            scores = self._segment_scores(segment, columns, idf, avgdl)
             if scores is None:
                 continue
             mask = segment.alive & (scores > 0) & self._filter_mask(segment, row_filter)
@@ -182,13 +202,14 @@ class BM25Index:
         return [(chunk_id, score) for score, chunk_id in hits[:k]]
 
     def _segment_scores(
-        self, segment: _Segment, columns: list[int], idf: np.ndarray
+        self, segment: _Segment, columns: list[int], idf: np.ndarray, avgdl: np.ndarray
     ) -> np.ndarray | None:
+        """Scores of the segment's rows; `idf` is languages × terms, `avgdl` per language."""
         matrix = segment.columns
         width = matrix.shape[1]
         scores: np.ndarray | None = None
         norm: np.ndarray | None = None
-        for column, weight in zip(columns, idf, strict=True):
+        for j, column in enumerate(columns):
             if column >= width:
                 continue
             start, end = matrix.indptr[column], matrix.indptr[column + 1]
@@ -196,11 +217,11 @@ class BM25Index:
                 continue
             if scores is None:
                 scores = np.zeros(matrix.shape[0])
-                norm = self.k1 * (1 - self.b + self.b * segment.lengths / self.avgdl)
+                norm = self.k1 * (1 - self.b + self.b * segment.lengths / avgdl[segment.lang])
             rows = matrix.indices[start:end]
             tf = matrix.data[start:end].astype(float)
             assert norm is not None
-            scores[rows] += weight * tf / (tf + norm[rows])
+            scores[rows] += idf[segment.lang[rows], j] * tf / (tf + norm[rows])
         return scores
 
     def _filter_mask(self, segment: _Segment, row_filter: RowFilter | None) -> np.ndarray | bool:
@@ -334,9 +355,9 @@ class BM25Index:
             for row, chunk_id in enumerate(segment.ids):
                 if segment.alive[row]:
                     index.position[chunk_id] = (number, row)
-        index._df = np.zeros(len(index.vocab), np.int64)
         for segment in index.segments:
-            index._account(_widen(segment.counts, len(index.vocab))[segment.alive], +1)
+            alive = segment.alive
+            index._account(_widen(segment.counts, len(index.vocab))[alive], segment.lang[alive], +1)
         index._persisted = len(index.segments)
         index._names = list(state["segments"])
         index._next_name = state.get("next_name", len(index._names))

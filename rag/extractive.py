@@ -60,6 +60,16 @@ _AUTHORSHIP_WORDS = (
 )
 # A reader also knows which language an article is in ("the Hindi report").
 _LANGUAGE_WORDS = {"hi": "Hindi हिंदी हिन्दी", "en": "English अंग्रेज़ी अंग्रेजी"}
+_PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+def _new_name(sentence: str, question: str) -> bool:
+    """A capitalised name (not the sentence's first word) the question does not hold."""
+    asked = set(tokenize(question))
+    return any(not set(tokenize(m.group())) <= asked for m in _NAME.finditer(sentence))
+
+
 _SENTENCE_END = re.compile(r"[.?!।॥][\"'”’)]*$")
 _HAS_NUMBER = re.compile(r"\d|[०-९]")
 _MONTH = (
@@ -205,6 +215,7 @@ def rank_sentences(
     wants_number = bool(_NUMBER_QUESTION.search(question))
     question_lang = question_language(question)
     wants_time = bool(_TIME_QUESTION.search(question))
+    wants_person = bool(_PERSON_QUESTION.search(question))
     authorship = set(tokenize(_AUTHORSHIP_WORDS)) if _AUTHOR_QUESTION.search(question) else set()
     total = float(sum(mass))
     # Rare names and numbers must be in the passage ("Goa", a "12th" session);
@@ -248,6 +259,8 @@ def rank_sentences(
                 score += 0.15 if quantity else -0.15
             if byline:
                 score += 0.3
+            if wants_person and _new_name(sentence.text, question):
+                score += 0.1
             if wants_time and (
                 _HAS_NUMBER.search(sentence.text) or _WEEKDAYS.search(sentence.text)
             ):

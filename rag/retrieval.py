@@ -6,7 +6,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from llama_index.core.retrievers import BaseRetriever
@@ -188,6 +188,17 @@ class HybridRetriever:
             return ("bm25",)
         return ("dense", "bm25") if language in self.dense_languages else ("bm25",)
 
+    @staticmethod
+    def _own_language(language: str, filters: Filters) -> Filters:
+        """`filters` narrowed to the question's language, unless the bridge cannot
+        bring the other one (an unknown language, or filters that exclude it) or
+        the filters ask for the other language alone."""
+        other = {"hi": "en", "en": "hi"}.get(language)
+        if other is None or (filters.languages and other not in filters.languages):
+            return filters
+        own = tuple(x for x in filters.languages or (language, "mixed") if x != other)
+        return replace(filters, languages=own) if own else filters
+
     def _bridge(self, question: str, language: str, filters: Filters) -> list[tuple[str, float]]:
         """BM25 over the other language's passages with the words both scripts
         share (numbers, Latin names and acronyms, name skeletons) and the
@@ -229,10 +240,16 @@ class HybridRetriever:
         rankings: dict[str, list[str]] = {name: [] for name in used}
         scores: dict[str, dict[str, float]] = {}
         bridge: list[tuple[str, float]] = []
+        # Passages in the other language reach the list through the bridge; in
+        # the main lists they would match only by shared names and numbers, and
+        # an English-only model's vectors for Hindi text are noise. A model
+        # trusted with both languages still searches both.
+        own = self._own_language(language, filters) if "bm25" in used else filters
+        dense_filters = own if set(self.dense_languages) < {"en", "hi"} else filters
         dense = (
             self._dense_pool.submit(
                 DenseRetriever(
-                    self.store, self._embed_model_provider(), self.candidates, filters
+                    self.store, self._embed_model_provider(), self.candidates, dense_filters
                 ).ranked,
                 question,
             )
@@ -240,7 +257,7 @@ class HybridRetriever:
             else None
         )
         if "bm25" in used:
-            ranked = LexicalRetriever(self.store, self.candidates, filters).ranked(question)
+            ranked = LexicalRetriever(self.store, self.candidates, own).ranked(question)
             rankings["bm25"] = [i for i, _ in ranked]
             for i, s in ranked:
                 scores.setdefault(i, {})["bm25"] = s

@@ -60,6 +60,28 @@ def test_appending_writes_only_a_new_segment(tmp_path: Path) -> None:
     assert BM25Index.load(tmp_path).search(["z"], 3)[0][0] == "d10"
 
 
+def test_each_language_is_scored_as_if_indexed_alone(tmp_path: Path) -> None:
+    """Hindi rows get Hindi statistics: adding English articles (longer, more
+    of them, sharing a Latin name) changes no Hindi score."""
+    hindi = [["भारत", "रूस", "ALROSA"], ["भारत", "हीर"], ["रूस", "बैठक", "बैठक"]]
+    english = [["alrosa", "diamond", "mumbai", "offic", "open"]] * 4 + [["india", "russia"]]
+    alone = BM25Index()
+    alone.add(_rows(hindi, lang="hi"))
+    both = BM25Index()
+    both.add(_rows(english, start=10, lang="en"))
+    both.add(_rows(hindi, lang="hi"))
+    both.save(tmp_path)
+    loaded = BM25Index.load(tmp_path)
+    hindi_only = RowFilter(langs=("hi",))
+    for query in (["भारत", "बैठक"], ["रूस", "ALROSA"]):
+        expected = dict(alone.search(query, 10))
+        assert dict(both.search(query, 10, hindi_only)) == pytest.approx(expected)
+        assert dict(loaded.search(query, 10, hindi_only)) == pytest.approx(expected)
+    both.delete(["d10", "d11"])
+    after_delete = dict(both.search(["भारत"], 10, hindi_only))
+    assert after_delete == pytest.approx(dict(alone.search(["भारत"], 10)))
+
+
 def test_segments_merge_like_a_binary_counter(tmp_path: Path) -> None:
     """64 equal batches leave at most log2(64) + 1 segments, each save rewrites
     only recent ones, and the scores and the saved index stay exact."""

@@ -149,3 +149,23 @@ def test_who_wrote_it_is_answered_from_the_byline(sample: Assistant) -> None:
     assert answer.answered and answer.text.startswith("अमित जोशी")
     assert answer.citations[0].author == "अमित जोशी"
     assert answer.citations[0].source == "hi_pune_metro_scraped.txt"
+
+
+@pytest.mark.parametrize(
+    ("language", "asked", "searched"),
+    [
+        ("en", (), ("en", "mixed")),  # Hindi passages come through the bridge
+        ("hi", ("en", "hi"), ("hi",)),
+        ("en", ("en",), ("en",)),
+        ("en", ("hi",), ("hi",)),  # the other language alone: the main lists search it
+        ("mixed", (), ()),  # no bridge for an unknown language: nothing narrowed
+    ],
+)
+def test_main_lists_search_the_question_language(
+    language: str, asked: tuple[str, ...], searched: tuple[str, ...]
+) -> None:
+    from rag.retrieval import HybridRetriever
+    from rag.types import Filters
+
+    narrowed = HybridRetriever._own_language(language, Filters(languages=asked))
+    assert narrowed.languages == searched

@@ -208,8 +208,8 @@ class HybridRetriever:
         if other is None or (filters.languages and other not in filters.languages):
             return []
         words = tokenize(question)
-        terms = [t for t in words if t[0].isascii()] if language == "hi" else []
-        terms += [t for t in words if t[0].isdigit()] + name_skeletons(question)
+        # Latin words and numbers stand as they are inside Hindi text too.
+        terms = [t for t in words if t[0].isascii()] + name_skeletons(question)
         lexicon = self._lexicon()
         translated = (
             [x for t in words for x in lexicon.translations(t) if x not in terms]

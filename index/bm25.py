@@ -28,6 +28,7 @@ import scipy.sparse as sp
 
 _LANG_CODES = {"en": 0, "hi": 1, "mixed": 2}
 _LANGS = len(_LANG_CODES)
+_LANG_NAMES = {code: name for name, code in _LANG_CODES.items()}
 _COMPACT_DEAD_SHARE = 0.3  # deleted rows beyond this share: merge everything
 
 
@@ -107,11 +108,25 @@ class BM25Index:
 
     def _term_df(self, terms: Iterable[str]) -> np.ndarray:
         """Document frequencies, languages × terms."""
-        columns = [self.vocab.get(t, -1) for t in terms]
-        df = np.zeros((_LANGS, len(columns)), float)
-        known = [i for i, c in enumerate(columns) if 0 <= c < self._df.shape[1]]
-        df[:, known] = self._df[:, [columns[i] for i in known]]
+        columns = np.array([self.vocab.get(t, -1) for t in terms], np.int64)
+        known = (columns >= 0) & (columns < self._df.shape[1])
+        df = np.zeros((_LANGS, columns.shape[0]))
+        df[:, known] = self._df[:, columns[known]]
         return df
+
+    def term_ids(self, chunk_id: str) -> frozenset[int]:
+        """The distinct terms of an indexed chunk, as vocabulary ids."""
+        segment, row = self.position[chunk_id]
+        counts = self.segments[segment].counts
+        return frozenset(counts.indices[counts.indptr[row] : counts.indptr[row + 1]].tolist())
+
+    def languages_of(self, chunk_ids: Iterable[str]) -> dict[str, str]:
+        """The language of each indexed chunk among `chunk_ids`."""
+        out = {}
+        for chunk_id in chunk_ids:
+            if (where := self.position.get(chunk_id)) is not None:
+                out[chunk_id] = _LANG_NAMES[int(self.segments[where[0]].lang[where[1]])]
+        return out
 
     def _idf_by_language(self, terms: Iterable[str]) -> np.ndarray:
         n = self._rows[:, None].astype(float)

@@ -12,12 +12,16 @@ that BM25 and the answerer compare.
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
+import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from index import tokenize as tokenize_module
 from index.tokenize import tokenize
 
 FREEDICT_ENG_HIN = Path("/usr/share/dictd/freedict-eng-hin.dict.dz")
@@ -87,8 +91,35 @@ def read_lexicon(path: Path) -> Lexicon:
 
 
 @lru_cache(maxsize=4)
-def load_lexicon(setting: str) -> Lexicon:
-    """`auto`: FreeDict's dictionary if installed, else none; `off`; or a path."""
+def load_lexicon(setting: str, cache_dir: Path | None = None) -> Lexicon:
+    """`auto`: FreeDict's dictionary if installed, else none; `off`; or a path.
+
+    Reading and stemming a dictionary takes about half a second, too much for
+    every `rag ask`; with a `cache_dir` the result is kept there as JSON, keyed
+    by the file and by the tokenizer that stemmed it.
+    """
     if setting == "off" or (setting == "auto" and not FREEDICT_ENG_HIN.is_file()):
         return Lexicon()
-    return read_lexicon(FREEDICT_ENG_HIN if setting == "auto" else Path(setting).expanduser())
+    path = FREEDICT_ENG_HIN if setting == "auto" else Path(setting).expanduser()
+    if cache_dir is None or not path.is_file():
+        return read_lexicon(path)
+    cached = cache_dir / "lexicon" / f"{_fingerprint(path)}.json"
+    try:
+        tables = json.loads(cached.read_text("utf-8"))
+        return Lexicon(
+            *({k: tuple(v) for k, v in tables[name].items()} for name in ("to_english", "to_hindi"))
+        )
+    except (OSError, ValueError, KeyError, AttributeError):
+        lexicon = read_lexicon(path)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(asdict(lexicon), ensure_ascii=False), "utf-8")
+    os.replace(tmp, cached)
+    return lexicon
+
+
+def _fingerprint(path: Path) -> str:
+    stat = path.stat()
+    parts = [str(path.resolve()), str(stat.st_size), str(stat.st_mtime_ns), str(MAX_TRANSLATIONS)]
+    parts.append(hashlib.sha1(Path(tokenize_module.__file__ or "").read_bytes()).hexdigest())
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16]

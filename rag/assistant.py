@@ -14,7 +14,7 @@ from index.cleaning import Cleaner
 from index.documents import IngestSummary
 from index.embedding import load_embedding
 from index.language import question_language
-from index.lexicon import load_lexicon
+from index.lexicon import Lexicon, load_lexicon
 from index.loaders import LoadOptions
 from index.pipeline import Indexer
 from index.query_encoder import default_cache_dir, load_query_embedding
@@ -53,7 +53,7 @@ class Assistant:
             mode=s.retriever,
             dense_languages=s.trusted_dense_languages,
             candidates=s.candidates,
-            lexicon=lambda: load_lexicon(s.lexicon),
+            lexicon=self.lexicon,
         )
 
     @classmethod
@@ -79,6 +79,10 @@ class Assistant:
                     cache = s.model_cache or default_cache_dir()
                     self._query_model = load_query_embedding(s.embedding, cache, self.embed_model)
             return self._query_model
+
+    def lexicon(self) -> Lexicon:
+        """The bilingual word list (cached, so that only the first call reads it)."""
+        return load_lexicon(self.settings.lexicon, self.settings.model_cache or default_cache_dir())
 
     @property
     def indexer(self) -> Indexer:
@@ -234,7 +238,7 @@ class Assistant:
             retrieval.passages,
             self.store.bm25.idf,
             context,
-            load_lexicon(self.settings.lexicon),
+            self.lexicon(),
         )
 
 

@@ -8,7 +8,8 @@ means the retriever is not consulted at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 RRF_K = 60
 
@@ -25,19 +26,21 @@ def weighted_rrf(
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def drop_near_duplicates(
-    ids: Sequence[str], terms_of: Callable[[str], set[str]], threshold: float = 0.7
+    ids: Sequence[str],
+    terms_of: Callable[[str], AbstractSet[Hashable]],
+    threshold: float = 0.7,
 ) -> tuple[list[str], dict[str, str]]:
     """Keep the first of each group of near-identical passages (syndicated copies).
 
     Returns the kept ids in order and, for each dropped id, the kept id it copies.
     """
     kept: list[str] = []
-    kept_terms: list[set[str]] = []
+    kept_terms: list[AbstractSet[Hashable]] = []
     copies: dict[str, str] = {}
     for item in ids:
         terms = terms_of(item)

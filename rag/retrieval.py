@@ -245,11 +245,13 @@ class HybridRetriever:
         # an English-only model's vectors for Hindi text are noise. A model
         # trusted with both languages still searches both.
         own = self._own_language(language, filters) if "bm25" in used else filters
-        dense_filters = own if set(self.dense_languages) < {"en", "hi"} else filters
+        # The dense side drops other-language hits after the query: a language
+        # filter inside Chroma's HNSW search costs more than the search itself.
+        dense_languages = own.languages if set(self.dense_languages) < {"en", "hi"} else ()
         dense = (
             self._dense_pool.submit(
                 DenseRetriever(
-                    self.store, self._embed_model_provider(), self.candidates, dense_filters
+                    self.store, self._embed_model_provider(), self.candidates, filters
                 ).ranked,
                 question,
             )
@@ -263,7 +265,11 @@ class HybridRetriever:
                 scores.setdefault(i, {})["bm25"] = s
             bridge = self._bridge(question, language, filters)
         if dense is not None:
-            for i, s in dense.result():
+            hits = dense.result()
+            if dense_languages and dense_languages != filters.languages:
+                keep = self.store.bm25.languages_of([i for i, _ in hits])
+                hits = [(i, s) for i, s in hits if keep.get(i) in dense_languages]
+            for i, s in hits:
                 scores.setdefault(i, {})["dense"] = s
                 rankings["dense"].append(i)
         weights = {name: FUSION_WEIGHTS[name] if len(used) > 1 else 1.0 for name in used}
@@ -275,7 +281,12 @@ class HybridRetriever:
             head = interleave_bridge(head, [i for i, _ in bridge])[: 3 * k]
         texts = self.store.get(head)
         head = [i for i in head if i in texts]
-        kept, _ = drop_near_duplicates(head, lambda i: set(tokenize(texts[i][0])))
+        bm25 = self.store.bm25
+        # The terms BM25 already holds for each passage; tokenized anew only
+        # if a passage is missing there (an index being repaired).
+        kept, _ = drop_near_duplicates(
+            head, lambda i: bm25.term_ids(i) if i in bm25 else set(tokenize(texts[i][0]))
+        )
         fused_score = dict(fused)
         passages = [
             Passage.from_metadata(

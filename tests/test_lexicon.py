@@ -89,3 +89,17 @@ def test_a_hindi_question_is_answered_from_an_english_sentence_through_the_lexic
     assert not without.answered
     assert with_lexicon.answered and "80 delegates" in with_lexicon.text
     assert with_lexicon.evidence_languages == ("en",)
+
+
+def test_a_read_dictionary_is_cached_until_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "words.tsv"
+    path.write_text("tariff\tशुल्क\n", "utf-8")
+    cache = tmp_path / "cache"
+    first = load_lexicon(str(path), cache)
+    [cached] = (cache / "lexicon").glob("*.json")
+    load_lexicon.cache_clear()
+    assert load_lexicon(str(path), cache) == first  # read back from the JSON
+    path.write_text("tariff\tशुल्क\ncontract\tअनुबंध\n", "utf-8")
+    load_lexicon.cache_clear()
+    assert load_lexicon(str(path), cache).translations("contract") == ("अनुबंध",)
+    assert len(list((cache / "lexicon").glob("*.json"))) == 2 and cached.exists()

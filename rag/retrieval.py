@@ -208,8 +208,12 @@ class HybridRetriever:
         if other is None or (filters.languages and other not in filters.languages):
             return []
         words = tokenize(question)
-        # Latin words and numbers stand as they are inside Hindi text too.
-        terms = [t for t in words if t[0].isascii()] + name_skeletons(question)
+        # Numbers, and in a Hindi question its Latin words, stand as they are in
+        # the other language's text. (All of an English question's words, matched
+        # against the Latin words inside Hindi text, put Hindi passages in place
+        # of English evidence: XQuAD mixed-pool en hit@5 0.990 → 0.987.)
+        shared = str.isascii if language == "hi" else str.isdigit
+        terms = [t for t in words if shared(t[0])] + name_skeletons(question)
         lexicon = self._lexicon()
         translated = (
             [x for t in words for x in lexicon.translations(t) if x not in terms]
@@ -246,12 +250,17 @@ class HybridRetriever:
         # trusted with both languages still searches both.
         own = self._own_language(language, filters) if "bm25" in used else filters
         # The dense side drops other-language hits after the query: a language
-        # filter inside Chroma's HNSW search costs more than the search itself.
+        # filter inside Chroma's HNSW search costs more than the search itself,
+        # while four times the neighbours (ids and distances only) cost little.
         dense_languages = own.languages if set(self.dense_languages) < {"en", "hi"} else ()
+        post_filter = bool(dense_languages) and dense_languages != filters.languages
         dense = (
             self._dense_pool.submit(
                 DenseRetriever(
-                    self.store, self._embed_model_provider(), self.candidates, filters
+                    self.store,
+                    self._embed_model_provider(),
+                    self.candidates * (4 if post_filter else 1),
+                    filters,
                 ).ranked,
                 question,
             )
@@ -266,9 +275,10 @@ class HybridRetriever:
             bridge = self._bridge(question, language, filters)
         if dense is not None:
             hits = dense.result()
-            if dense_languages and dense_languages != filters.languages:
+            if post_filter:
                 keep = self.store.bm25.languages_of([i for i, _ in hits])
                 hits = [(i, s) for i, s in hits if keep.get(i) in dense_languages]
+                hits = hits[: self.candidates]
             for i, s in hits:
                 scores.setdefault(i, {})["dense"] = s
                 rankings["dense"].append(i)

@@ -80,9 +80,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for c in answer.citations if answer else []:
         if c.n not in shown:
             shown.add(c.n)
-            print(
-                f"  [{c.n}] {c.title} — {c.outlet or c.source}, {c.date or 'undated'} ({c.source})"
-            )
+            by = ", ".join(x for x in (c.author, c.outlet or c.source) if x)
+            print(f"  [{c.n}] {c.title} — {by}, {c.date or 'undated'} ({c.source})")
         print(f"      “{c.quote}”")
     return 0
 

@@ -3,6 +3,7 @@ files, pruning, deterministic ids, bad inputs skipped with reasons, model mismat
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -91,6 +92,22 @@ def test_cli_ingest_prints_the_summary_and_a_rerun_writes_nothing(
     numbers = summary_numbers(again.stdout)
     assert numbers["chunks written"] == 0 and numbers["articles indexed"] == 0
     assert numbers["files unchanged"] == SAMPLE_FILES
+
+
+def test_cli_ask_prints_the_answer_and_its_sources_or_json(
+    cli_build: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    data_dir = str(cli_build[0])
+    question = "पुणे मेट्रो के उद्घाटन की खबर किस पत्रकार ने लिखी?"
+    shown = rag_cli("ask", question, "--data-dir", data_dir)
+    assert shown.returncode == 0, shown.stderr
+    answer, source = shown.stdout.splitlines()[:2]
+    assert answer.startswith("अमित जोशी") and "[1]" in answer
+    assert "अमित जोशी, hi_pune_metro_scraped.txt, 2025-08-24" in source  # author, outlet, date
+    as_json = rag_cli("ask", question, "--json", "--data-dir", data_dir)
+    assert "अमित जोशी" in as_json.stdout  # Devanagari as is, not \u-escaped
+    data = json.loads(as_json.stdout)
+    assert data["answered"] and data["citations"][0]["author"] == "अमित जोशी"
 
 
 def test_ids_are_deterministic_across_fresh_builds(

@@ -54,9 +54,11 @@ _AUTHOR_QUESTION = re.compile(
     r"|writer|author|byline)|(किस|किसने|कौन).*(पत्रकार|संवाददाता|रिपोर्टर|लेखक|लिख)",
     re.IGNORECASE,
 )
-_AUTHORSHIP_WORDS = (
-    "wrote write written authored journalist reporter correspondent writer author byline report "
-    "story article पत्रकार संवाददाता रिपोर्टर लेखक लिखी लिखा लिखे रिपोर्ट खबर लेख"
+_AUTHORSHIP_TERMS = frozenset(
+    tokenize(
+        "wrote write written authored journalist reporter correspondent writer author byline "
+        "report story article पत्रकार संवाददाता रिपोर्टर लेखक लिखी लिखा लिखे रिपोर्ट खबर लेख"
+    )
 )
 # A reader also knows which language an article is in ("the Hindi report").
 _LANGUAGE_WORDS = {"hi": "Hindi हिंदी हिन्दी", "en": "English अंग्रेज़ी अंग्रेजी"}
@@ -64,9 +66,8 @@ _PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
-def _new_name(sentence: str, question: str) -> bool:
-    """A capitalised name (not the sentence's first word) the question does not hold."""
-    asked = set(tokenize(question))
+def _new_name(sentence: str, asked: set[str]) -> bool:
+    """A capitalised name (not the sentence's first word) that is none of the `asked` terms."""
     return any(not set(tokenize(m.group())) <= asked for m in _NAME.finditer(sentence))
 
 
@@ -215,8 +216,8 @@ def rank_sentences(
     wants_number = bool(_NUMBER_QUESTION.search(question))
     question_lang = question_language(question)
     wants_time = bool(_TIME_QUESTION.search(question))
-    wants_person = bool(_PERSON_QUESTION.search(question))
-    authorship = set(tokenize(_AUTHORSHIP_WORDS)) if _AUTHOR_QUESTION.search(question) else set()
+    asked = set(tokenize(question)) if _PERSON_QUESTION.search(question) else None
+    authorship = _AUTHORSHIP_TERMS if _AUTHOR_QUESTION.search(question) else frozenset()
     total = float(sum(mass))
     # Rare names and numbers must be in the passage ("Goa", a "12th" session);
     # ones most articles share ("India", "11th session") need not be in each.
@@ -259,7 +260,7 @@ def rank_sentences(
                 score += 0.15 if quantity else -0.15
             if byline:
                 score += 0.3
-            if wants_person and _new_name(sentence.text, question):
+            if asked is not None and _new_name(sentence.text, asked):
                 score += 0.1
             if wants_time and (
                 _HAS_NUMBER.search(sentence.text) or _WEEKDAYS.search(sentence.text)

@@ -176,9 +176,8 @@ class HybridRetriever:
         self.candidates = candidates
         self.rrf_k = rrf_k
         self._lexicon = lexicon
-        # The dense side (onnxruntime, then Chroma; both release the GIL) runs
-        # beside BM25, which is pure Python and numpy, so a hybrid question costs
-        # about the slower of the two rather than their sum.
+        # The dense side runs beside BM25: onnxruntime releases the GIL while
+        # it embeds the question, so BM25 need not wait for it.
         self._dense_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dense")
 
     def retrievers_for(self, language: str) -> tuple[str, ...]:
@@ -189,12 +188,19 @@ class HybridRetriever:
         return ("dense", "bm25") if language in self.dense_languages else ("bm25",)
 
     @staticmethod
-    def _own_language(language: str, filters: Filters) -> Filters:
-        """`filters` narrowed to the question's language, unless the bridge cannot
-        bring the other one (an unknown language, or filters that exclude it) or
-        the filters ask for the other language alone."""
+    def _bridged_language(language: str, filters: Filters) -> str | None:
+        """The other language, which the bridge searches; None for an unknown
+        language or filters that exclude the other one."""
         other = {"hi": "en", "en": "hi"}.get(language)
         if other is None or (filters.languages and other not in filters.languages):
+            return None
+        return other
+
+    @classmethod
+    def _own_language(cls, language: str, filters: Filters) -> Filters:
+        """`filters` narrowed to the question's language, unless the bridge cannot
+        bring the other one or the filters ask for the other language alone."""
+        if (other := cls._bridged_language(language, filters)) is None:
             return filters
         own = tuple(x for x in filters.languages or (language, "mixed") if x != other)
         return replace(filters, languages=own) if own else filters
@@ -204,8 +210,7 @@ class HybridRetriever:
         share (numbers, Latin names and acronyms, name skeletons) and the
         lexicon's translations of its words, so evidence that exists only in
         the other language still reaches the answerer."""
-        other = {"hi": "en", "en": "hi"}.get(language)
-        if other is None or (filters.languages and other not in filters.languages):
+        if (other := self._bridged_language(language, filters)) is None:
             return []
         words = tokenize(question)
         # Numbers, and in a Hindi question its Latin words, stand as they are in
@@ -214,12 +219,10 @@ class HybridRetriever:
         # of English evidence: XQuAD mixed-pool en hit@5 0.990 → 0.987.)
         shared = str.isascii if language == "hi" else str.isdigit
         terms = [t for t in words if shared(t[0])] + name_skeletons(question)
-        lexicon = self._lexicon()
-        translated = (
-            [x for t in words for x in lexicon.translations(t) if x not in terms]
-            if language == "hi"
-            else []
-        )
+        translated = []
+        if language == "hi":
+            lexicon = self._lexicon()
+            translated = [x for t in words for x in lexicon.translations(t) if x not in terms]
         if not terms and not translated:
             return []
         row = row_filter(

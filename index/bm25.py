@@ -7,6 +7,10 @@ counts are kept instead, in immutable segments: an ingest appends a small
 segment and deletes by tombstone, and scores are computed at query time from
 the query's few columns. Results equal bm25s' "lucene" method (tested).
 
+Each segment also keeps its chunks' stored fields (text and metadata), as a
+Lucene segment does: the passages a question retrieves are read from local
+files, not fetched from Chroma (a second round trip to a remote server).
+
 Segments merge like a binary counter (the newest into the one before it while
 that one is no larger), so n chunks added in batches of b leave at most
 log2(n / b) + 1 segments for a query to visit, and each row is rewritten about
@@ -19,9 +23,11 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,6 +47,7 @@ class Row:
     lang: str
     source: str
     date: int
+    stored: Mapping[str, Any] | None = None  # returned as is by `BM25Index.stored`
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,11 @@ class _Segment:
     date: np.ndarray
     source: np.ndarray
     alive: np.ndarray
+    # Stored fields, one JSON document a row (b"" where none was stored): in
+    # memory until the segment is saved, then read from its file by offset.
+    stored: list[bytes] | None = field(default=None, repr=False)
+    stored_file: Path | None = None
+    stored_offsets: np.ndarray | None = field(default=None, repr=False)
     _columns: sp.csc_matrix | None = field(default=None, repr=False)
     _lengths: np.ndarray | None = field(default=None, repr=False)
 
@@ -67,6 +79,16 @@ class _Segment:
         if self._columns is None:
             self._columns = self.counts.tocsc()
         return self._columns
+
+    def stored_rows(self) -> list[bytes]:
+        """Every row's stored document (an index from before stored fields has none)."""
+        if self.stored is not None:
+            return self.stored
+        if self.stored_file is None or self.stored_offsets is None:
+            return [b""] * len(self.ids)
+        data = self.stored_file.read_bytes()
+        bounds = self.stored_offsets.tolist()
+        return [data[a:b] for a, b in pairwise(bounds)]
 
     @property
     def lengths(self) -> np.ndarray:
@@ -128,6 +150,33 @@ class BM25Index:
                 out[chunk_id] = _LANG_NAMES[int(self.segments[where[0]].lang[where[1]])]
         return out
 
+    def stored(self, chunk_ids: Iterable[str]) -> dict[str, Any]:
+        """The stored fields of those of `chunk_ids` that have them. A segment file
+        that a concurrent compaction removed counts as missing, not as an error."""
+        wanted: dict[int, list[tuple[str, int]]] = {}
+        for chunk_id in chunk_ids:
+            if (where := self.position.get(chunk_id)) is not None:
+                wanted.setdefault(where[0], []).append((chunk_id, where[1]))
+        out: dict[str, Any] = {}
+        for number, rows in wanted.items():
+            segment = self.segments[number]
+            if segment.stored is not None:
+                found = [(i, segment.stored[row]) for i, row in rows]
+            elif segment.stored_file is not None and segment.stored_offsets is not None:
+                offsets = segment.stored_offsets
+                try:
+                    with segment.stored_file.open("rb") as handle:
+                        found = []
+                        for i, row in rows:
+                            handle.seek(offsets[row])
+                            found.append((i, handle.read(offsets[row + 1] - offsets[row])))
+                except OSError:
+                    continue
+            else:
+                continue
+            out.update((i, json.loads(data)) for i, data in found if data)
+        return out
+
     def _idf_by_language(self, terms: Iterable[str]) -> np.ndarray:
         n = self._rows[:, None].astype(float)
         df = self._term_df(terms)
@@ -158,6 +207,10 @@ class BM25Index:
                 [self.sources.setdefault(r.source, len(self.sources)) for r in fresh], np.int32
             ),
             alive=np.ones(len(fresh), bool),
+            stored=[
+                b"" if r.stored is None else json.dumps(r.stored, ensure_ascii=False).encode()
+                for r in fresh
+            ],
         )
         self._account(segment.counts, segment.lang, +1)
         index = len(self.segments)
@@ -286,6 +339,9 @@ class BM25Index:
             if live
             else np.zeros(0, np.int32),
             alive=np.ones(sum(int(s.alive.sum()) for s in live), bool),
+            stored=[
+                data for s in live for data, a in zip(s.stored_rows(), s.alive, strict=True) if a
+            ],
         )
         self.segments[start:] = [merged]
         self.position.update({chunk_id: (start, row) for row, chunk_id in enumerate(merged.ids)})
@@ -305,6 +361,11 @@ class BM25Index:
             names.append(f"segment-{self._next_name:05d}.npz")
             self._next_name += 1
             s = self.segments[i]
+            rows = s.stored_rows()
+            offsets = np.cumsum([0, *map(len, rows)], dtype=np.int64)
+            stored_file = folder / f"{names[i]}.stored"
+            with stored_file.open("wb") as handle:
+                handle.writelines(rows)
             tmp = folder / f".{names[i]}.tmp"
             with tmp.open("wb") as handle:
                 np.savez(
@@ -316,9 +377,11 @@ class BM25Index:
                     lang=s.lang,
                     date=s.date,
                     source=s.source,
+                    stored_offsets=offsets,
                 )
             os.replace(tmp, folder / names[i])
             (folder / f"{names[i]}.ids").write_text("\n".join(s.ids), "utf-8")
+            s.stored, s.stored_file, s.stored_offsets = None, stored_file, offsets
         state = {
             "k1": self.k1,
             "b": self.b,
@@ -334,7 +397,8 @@ class BM25Index:
         for stale in folder.glob("segment-*.npz"):
             if stale.name not in names:
                 stale.unlink()
-                stale.with_name(stale.name + ".ids").unlink(missing_ok=True)
+                for companion in (".ids", ".stored"):
+                    stale.with_name(stale.name + companion).unlink(missing_ok=True)
 
     def _dead_share(self) -> float:
         total = sum(len(s.ids) for s in self.segments)
@@ -365,6 +429,9 @@ class BM25Index:
                     source=arrays["source"],
                     alive=np.ones(counts.shape[0], bool),
                 )
+                if "stored_offsets" in arrays:
+                    segment.stored_file = folder / f"{name}.stored"
+                    segment.stored_offsets = arrays["stored_offsets"]
             segment.alive[dead] = False
             index.segments.append(segment)
             for row, chunk_id in enumerate(segment.ids):

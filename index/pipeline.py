@@ -216,7 +216,14 @@ class Indexer:
         store.add(nodes)
         store.bm25.add(
             [
-                Row(c.id, index_terms(c.text), c.language, c.article.source, c.article.date_number)
+                Row(
+                    c.id,
+                    index_terms(c.text),
+                    c.language,
+                    c.article.source,
+                    c.article.date_number,
+                    {"text": c.text, "metadata": c.metadata()},
+                )
                 for c in chunks
             ]
         )

@@ -194,15 +194,19 @@ class ChunkStore:
         self.bm25.delete(ids)
 
     def get(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        if not chunk_ids:
-            return {}
-        found = self.collection.get(ids=list(chunk_ids), include=["documents", "metadatas"])
-        return {
-            i: (doc or "", dict(meta or {}))
-            for i, doc, meta in zip(
-                found["ids"], found["documents"], found["metadatas"], strict=True
+        """Text and metadata of each chunk: from BM25's stored fields, and from
+        Chroma for any chunk stored there alone (an index built before them)."""
+        stored = self.bm25.stored(chunk_ids)
+        out = {i: (s["text"], s["metadata"]) for i, s in stored.items()}
+        if missing := [i for i in chunk_ids if i not in out]:
+            found = self.collection.get(ids=missing, include=["documents", "metadatas"])
+            out.update(
+                (i, (doc or "", dict(meta or {})))
+                for i, doc, meta in zip(
+                    found["ids"], found["documents"], found["metadatas"], strict=True
+                )
             )
-        }
+        return out
 
     def all_chroma_ids(self) -> set[str]:
         ids: set[str] = set()

@@ -135,3 +135,27 @@ def test_query_weights_scale_terms() -> None:
     scaled = dict(index.search(["x"], 5, weights=[0.25]))
     assert scaled["d3"] == pytest.approx(0.25 * full["d3"])
     assert np.isfinite(index.idf(["never-seen"])).all()
+
+
+def test_stored_fields_survive_saves_merges_and_deletes(tmp_path: Path) -> None:
+    index = BM25Index()
+    stored = {f"d{i}": {"text": f"टेक्स्ट {i}", "metadata": {"n": i}} for i in range(12)}
+
+    def add(numbers: range) -> None:
+        index.add([Row(f"d{i}", ["w", f"t{i}"], "hi", "src", 0, stored[f"d{i}"]) for i in numbers])
+
+    add(range(4))
+    assert index.stored(["d1", "nope"]) == {"d1": stored["d1"]}  # before any save
+    index.save(tmp_path)
+    add(range(4, 8))
+    index.delete(["d2"])
+    index.save(tmp_path)  # the two segments merge, without d2
+    add(range(8, 12))
+    index.save(tmp_path)
+    loaded = BM25Index.load(tmp_path)
+    ids = [f"d{i}" for i in range(12)]
+    assert loaded.stored(ids) == {i: stored[i] for i in ids if i != "d2"}
+    # Rows added without stored fields (as in an index from before them) have none.
+    loaded.add([Row("bare", ["w"], "en", "src", 0)])
+    loaded.save(tmp_path)
+    assert "bare" not in BM25Index.load(tmp_path).stored(["bare", "d0"])

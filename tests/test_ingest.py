@@ -121,6 +121,27 @@ def test_ids_are_deterministic_across_fresh_builds(
     assert from_cli.store.get(sorted(first)) == sample_index.store.get(sorted(second))
 
 
+def test_passages_are_read_locally_as_chroma_holds_them(
+    make_assistant: MakeAssistant, sample_corpus: Path, tmp_path: Path
+) -> None:
+    assistant = make_assistant(tmp_path / "data")
+    assistant.ingest([sample_corpus])
+    ids = sorted(assert_in_step(assistant))
+    store = assistant.store
+    local = store.get(ids)
+    in_chroma = store.collection.get(ids=ids, include=["documents", "metadatas"])
+    for i, text, meta in zip(
+        in_chroma["ids"], in_chroma["documents"], in_chroma["metadatas"], strict=True
+    ):
+        assert local[i][0] == text
+        assert local[i][1] == {key: meta[key] for key in local[i][1]}
+    # An index from before stored fields: its passages still come, from Chroma.
+    for segment in store.bm25.segments:
+        segment.stored, segment.stored_file = None, None
+    assert store.bm25.stored(ids) == {}
+    assert {i: t for i, (t, _) in store.get(ids).items()} == {i: t for i, (t, _) in local.items()}
+
+
 def test_a_touched_but_unchanged_file_is_not_rewritten(
     make_assistant: MakeAssistant, tmp_path: Path
 ) -> None:

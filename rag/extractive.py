@@ -192,12 +192,10 @@ def rank_sentences(
         if value >= ceiling - 1e-9:
             value = ceiling if t.entity else ABSENT_WORD_SHARE * ceiling
         mass.append(t.weight * value)
+    passage_sentences = [split_sentences(p.text) for p in passages]
     passage_terms = [
-        [
-            set(tokenize(x.text)) | set(name_skeletons(x.text, ANSWER_SKELETON_MIN))
-            for x in split_sentences(p.text)
-        ]
-        for p in passages
+        [set(tokenize(x.text)) | set(name_skeletons(x.text, ANSWER_SKELETON_MIN)) for x in split]
+        for split in passage_sentences
     ]
     # What a reader knows of a passage besides its words: the headline, the
     # outlet and the date ("in the 2018 report", "KNN's story").
@@ -228,13 +226,14 @@ def rank_sentences(
     ]
     focus_total = float(focus.sum()) or 1.0
     candidates = []
-    for passage, found, known in zip(passages, passage_terms, about, strict=True):
+    for passage, sentences, found, known in zip(
+        passages, passage_sentences, passage_terms, about, strict=True
+    ):
         in_passage = set().union(known, *found)
         # Across scripts only numbers are sure to be spelled alike.
         cross = passage.language not in (question_lang, "mixed")
         if any(not t.found_in(in_passage) for t in required if not cross or t.term[0].isdigit()):
             continue
-        sentences = split_sentences(passage.text)
         for number, sentence in enumerate(sentences):
             byline = bool(authorship) and _names(passage.author, sentence.text)
             if byline:  # it speaks for the whole article

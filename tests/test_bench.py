@@ -58,7 +58,9 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
         [
             "bench",
             "--sizes",
-            "30",
+            "30,40",
+            "--baseline-max-chunks",
+            "35",
             "--questions",
             "4",
             "--extra",
@@ -77,12 +79,13 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
     report = json.loads(report_path.read_text("utf-8"))
     assert report["machine"]["cores"] >= 1 and report["machine"]["cpu"]
     assert report["settings"]["embed_device"] == "auto"
-    [size] = report["sizes"]
+    size, larger = report["sizes"]
     ours, baseline = size["ours"], size["baseline"]
     assert ours["device"] == baseline["device"]
     assert ours["ingest"]["chunks"] > 0 and ours["ingest"]["articles"] == size["articles"]
     assert ours["reingest"]["chunks"] == 0 and ours["reingest"]["unchanged_files"] == 1
-    assert ours["raw"]["texts"] == ours["ingest"]["chunks"]
+    assert ours["raw"]["texts"] == ours["ingest"]["chunks"]  # a sample, when there are more
+    assert ours["raw"]["tokens"] == ours["ingest"]["tokens"] > 0
     # The embedding model was seen at work (llama-index's instrumentation events).
     assert ours["ingest"]["model_seconds"] > 0 and baseline["ingest"]["model_seconds"] > 0
     incremental = ours["incremental"]
@@ -108,3 +111,9 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
         "tokens_per_s_vs_baseline",
         "disk_mb_per_10k_chunks",
     } <= set(size["derived"])
+    # Above --baseline-max-chunks the plain retriever runs over our collection.
+    assert "ingest" not in larger["baseline"] and larger["baseline"]["over"]
+    assert larger["baseline"]["latency"]["retrieve"]["p50_ms"] > 0
+    assert larger["baseline"]["hit_at_5"]["all"] is not None
+    assert "ask_vs_baseline" in larger["derived"]
+    assert "tokens_per_s_vs_baseline" not in larger["derived"]

@@ -27,15 +27,20 @@ def weighted_rrf(
 
 
 def jaccard(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
 
 
 def drop_near_duplicates(
     ids: Sequence[str],
     terms_of: Callable[[str], AbstractSet[Hashable]],
     threshold: float = 0.7,
+    limit: int | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """Keep the first of each group of near-identical passages (syndicated copies).
+    """Keep the first of each group of near-identical passages (syndicated copies),
+    up to `limit` of them.
 
     Returns the kept ids in order and, for each dropped id, the kept id it copies.
     """
@@ -43,6 +48,8 @@ def drop_near_duplicates(
     kept_terms: list[AbstractSet[Hashable]] = []
     copies: dict[str, str] = {}
     for item in ids:
+        if limit is not None and len(kept) >= limit:
+            break
         terms = terms_of(item)
         match = next(
             (kept[i] for i, t in enumerate(kept_terms) if jaccard(terms, t) >= threshold), None

@@ -298,13 +298,13 @@ class HybridRetriever:
         # The terms BM25 already holds for each passage; tokenized anew only
         # if a passage is missing there (an index being repaired).
         kept, _ = drop_near_duplicates(
-            head, lambda i: bm25.term_ids(i) if i in bm25 else set(tokenize(texts[i][0]))
+            head, lambda i: bm25.term_ids(i) if i in bm25 else set(tokenize(texts[i][0])), limit=k
         )
         fused_score = dict(fused)
         passages = [
             Passage.from_metadata(
                 n, i, texts[i][0], texts[i][1], fused_score.get(i, 0.0), scores[i]
             )
-            for n, i in enumerate(kept[:k], start=1)
+            for n, i in enumerate(kept, start=1)
         ]
         return Retrieval(passages, language, used, time.perf_counter() - started)

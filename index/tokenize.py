@@ -156,12 +156,16 @@ def name_skeletons(text: str, minimum: int = _SKELETON_MIN) -> list[str]:
     In English that is capitalised words; Hindi has no case, so every Hindi
     content word offers its skeleton.
     """
-    terms: list[str] = []
-    for raw in re.findall(r"[A-Za-z]+|[\u0900-\u0963\u0970-\u097f]+", text):
-        is_name = raw[0].isupper() if raw[0].isascii() else fold_for_matching(raw) not in HINDI
-        if is_name and (sk := skeleton(raw, minimum)):
-            terms.append(SKELETON_PREFIX + sk)
-    return terms
+    return [t for raw in _WORD.findall(text) if (t := _name_term(raw, minimum))]
+
+
+_WORD = re.compile(r"[A-Za-z]+|[\u0900-\u0963\u0970-\u097f]+")
+
+
+@lru_cache(maxsize=200_000)
+def _name_term(raw: str, minimum: int) -> str | None:
+    is_name = raw[0].isupper() if raw[0].isascii() else fold_for_matching(raw) not in HINDI
+    return SKELETON_PREFIX + sk if is_name and (sk := skeleton(raw, minimum)) else None
 
 
 def index_terms(text: str) -> list[str]:

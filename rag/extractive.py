@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,8 +87,11 @@ _NOT_A_QUANTITY = re.compile(
 )
 
 
+_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
 def has_quantity(text: str) -> bool:
-    text = text.translate(str.maketrans("०१२३४५६७८९", "0123456789"))
+    text = text.translate(_DIGITS)
     return bool(re.search(r"\d", _NOT_A_QUANTITY.sub(" ", text)))
 
 
@@ -117,7 +121,7 @@ class QueryTerm:
     entity: bool  # a number, or a name/acronym the question spells out
     translations: tuple[str, ...] = ()  # the other language's terms for it
 
-    def found_in(self, terms: set[str]) -> bool:
+    def found_in(self, terms: AbstractSet[str]) -> bool:
         return (
             self.term in terms
             or (self.skeleton is not None and self.skeleton in terms)
@@ -208,9 +212,10 @@ def rank_sentences(
     # little about which sentence answers; the rare ones ("delegates") do.
     # Refusal still uses the corpus weights alone.
     distinct = {frozenset(f) for found in passage_terms for f in found}
-    local_df = np.array([sum(t.found_in(set(f)) for f in distinct) for t in terms], float)
+    local_df = np.array([sum(t.found_in(f) for f in distinct) for t in terms], float)
     local_idf = np.log1p((len(distinct) - local_df + 0.5) / (local_df + 0.5))
-    focus = np.array(mass) * local_idf
+    mass_vector = np.array(mass)
+    focus = mass_vector * local_idf
     wants_number = bool(_NUMBER_QUESTION.search(question))
     question_lang = question_language(question)
     wants_time = bool(_TIME_QUESTION.search(question))
@@ -247,8 +252,8 @@ def rank_sentences(
                         for t in terms
                     ]
                 )
-            support = float(share @ np.array(mass)) / total
-            quantity = has_quantity(sentence.text)
+            support = float(share @ mass_vector) / total
+            quantity = wants_number and has_quantity(sentence.text)
             if wants_number and not quantity:
                 support *= 0.5  # "how many" is not answered by a sentence without a number
             focus_share = float(share @ focus) / focus_total

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -83,16 +83,30 @@ def load_embedding(config: EmbeddingConfig, show_progress: bool = False) -> Base
     transformers_logging.disable_progress_bar()
 
     query, passage = config.prompts()
-    return HuggingFaceEmbedding(
-        model_name=config.resolved_path(),
-        query_instruction=query or None,
-        text_instruction=passage or None,
-        embed_batch_size=config.batch_size,
-        device=_device(config.device),
-        parallel_process=config.processes > 1,
-        target_devices=["cpu"] * config.processes if config.processes > 1 else None,
-        show_progress_bar=show_progress,
-    )
+    device = _device(config.device)
+    options: dict[str, Any] = {
+        "model_name": config.resolved_path(),
+        "query_instruction": query or None,
+        "text_instruction": passage or None,
+        "embed_batch_size": config.batch_size,
+        "device": device,
+        "show_progress_bar": show_progress,
+    }
+    if config.processes > 1:
+        from index.pooled_embedding import PooledEmbedding
+
+        return PooledEmbedding(pool_devices=pool_devices(device, config.processes), **options)
+    return HuggingFaceEmbedding(**options)
+
+
+def pool_devices(device: str, processes: int) -> list[str]:
+    """One device per worker process: all GPUs in turn for "cuda", else `device` each time."""
+    if device == "cuda":
+        import torch
+
+        count = max(1, torch.cuda.device_count())
+        return [f"cuda:{i % count}" for i in range(processes)]
+    return [device] * processes
 
 
 def token_window(embedding: BaseEmbedding) -> tuple[object, int]:

@@ -73,6 +73,7 @@ class _Segment:
     stored_offsets: np.ndarray | None = field(default=None, repr=False)
     _columns: sp.csc_matrix | None = field(default=None, repr=False)
     _lengths: np.ndarray | None = field(default=None, repr=False)
+    _norm: tuple[tuple[float, ...], np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def columns(self) -> sp.csc_matrix:
@@ -96,6 +97,14 @@ class _Segment:
         if self._lengths is None:
             self._lengths = np.asarray(self.counts.sum(axis=1)).ravel()
         return self._lengths
+
+    def norm(self, k1: float, b: float, avgdl: np.ndarray) -> np.ndarray:
+        """k1 · (1 − b + b · length / avgdl) of each row; kept until avgdl changes
+        (an ingest), as computing it for every row cost a sixth of a query at 100k."""
+        key = (k1, b, *avgdl.tolist())
+        if self._norm is None or self._norm[0] != key:
+            self._norm = (key, k1 * (1 - b + b * self.lengths / avgdl[self.lang]))
+        return self._norm[1]
 
 
 class BM25Index:
@@ -255,28 +264,44 @@ class BM25Index:
         idf = self._idf_by_language(terms) * np.array([weight_of[t] for t in terms])
         avgdl = np.where(self._length > 0, self._length / np.maximum(self._rows, 1), 1.0)
         columns = [self.vocab[t] for t in terms]
-        hits: list[tuple[float, str]] = []
-        for segment in self.segments:
-            scores = self._segment_scores(segment, columns, idf, avgdl)
-            if scores is None:
+        # Each segment's best k (only rows a query term touches are looked at),
+        # then the best k of those.
+        found_scores, found_segments, found_rows = [], [], []
+        for number, segment in enumerate(self.segments):
+            if (scored := self._segment_scores(segment, columns, idf, avgdl)) is None:
                 continue
-            mask = segment.alive & (scores > 0) & self._filter_mask(segment, row_filter)
-            candidates = np.flatnonzero(mask)
-            if candidates.size > k:
-                top = np.argpartition(-scores[candidates], k - 1)[:k]
-                candidates = candidates[top]
-            hits.extend((float(scores[i]), segment.ids[i]) for i in candidates)
+            rows, scores = scored
+            keep = segment.alive[rows] & self._filter_mask(segment, rows, row_filter)
+            rows, scores = rows[keep], scores[keep]
+            if rows.size > k:
+                top = np.argpartition(-scores, k - 1)[:k]
+                rows, scores = rows[top], scores[top]
+            found_scores.append(scores)
+            found_rows.append(rows)
+            found_segments.append(np.full(rows.size, number))
+        if not found_scores:
+            return []
+        scores = np.concatenate(found_scores)
+        segments, rows = np.concatenate(found_segments), np.concatenate(found_rows)
+        if scores.size > k:  # the k best and any tied with the k-th, for a stable order
+            top = scores >= np.partition(scores, scores.size - k)[scores.size - k]
+            scores, segments, rows = scores[top], segments[top], rows[top]
+        hits = [
+            (float(score), self.segments[s].ids[r])
+            for score, s, r in zip(scores.tolist(), segments.tolist(), rows.tolist(), strict=True)
+        ]
         hits.sort(key=lambda h: (-h[0], h[1]))
         return [(chunk_id, score) for score, chunk_id in hits[:k]]
 
     def _segment_scores(
         self, segment: _Segment, columns: list[int], idf: np.ndarray, avgdl: np.ndarray
-    ) -> np.ndarray | None:
-        """Scores of the segment's rows; `idf` is languages × terms, `avgdl` per language."""
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The rows holding a query term, and their scores; `idf` is languages ×
+        terms, `avgdl` per language. None where no row holds any."""
         matrix = segment.columns
         width = matrix.shape[1]
         scores: np.ndarray | None = None
-        norm: np.ndarray | None = None
+        norm = segment.norm(self.k1, self.b, avgdl)
         for j, column in enumerate(columns):
             if column >= width:
                 continue
@@ -285,26 +310,33 @@ class BM25Index:
                 continue
             if scores is None:
                 scores = np.zeros(matrix.shape[0])
-                norm = self.k1 * (1 - self.b + self.b * segment.lengths / avgdl[segment.lang])
             rows = matrix.indices[start:end]
             tf = matrix.data[start:end].astype(float)
-            assert norm is not None
             scores[rows] += idf[segment.lang[rows], j] * tf / (tf + norm[rows])
-        return scores
+        if scores is None:
+            return None
+        touched = np.flatnonzero(scores)
+        return touched, scores[touched]
 
-    def _filter_mask(self, segment: _Segment, row_filter: RowFilter | None) -> np.ndarray | bool:
+    def _filter_mask(
+        self, segment: _Segment, rows: np.ndarray, row_filter: RowFilter | None
+    ) -> np.ndarray | bool:
+        """Which of the segment's `rows` pass the filter."""
         if row_filter is None:
             return True
-        mask = np.ones(len(segment.ids), bool)
+        mask = np.ones(rows.size, bool)
         if row_filter.langs:
-            mask &= np.isin(segment.lang, [_LANG_CODES[lang] for lang in row_filter.langs])
+            allowed = np.zeros(_LANGS, bool)
+            allowed[[_LANG_CODES[lang] for lang in row_filter.langs]] = True
+            mask &= allowed[segment.lang[rows]]
         if row_filter.sources:
             codes = [self.sources[s] for s in row_filter.sources if s in self.sources]
-            mask &= np.isin(segment.source, codes)
+            mask &= np.isin(segment.source[rows], codes)
         if row_filter.date_from:
-            mask &= segment.date >= row_filter.date_from
+            mask &= segment.date[rows] >= row_filter.date_from
         if row_filter.date_to:
-            mask &= (segment.date <= row_filter.date_to) & (segment.date > 0)
+            dates = segment.date[rows]
+            mask &= (dates <= row_filter.date_to) & (dates > 0)
         return mask
 
     # Persistence: one .npz per segment (written once), and a small state file

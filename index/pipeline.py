@@ -113,7 +113,13 @@ class Indexer:
             with self._changing():
                 if rebuild:
                     store.reset()
-                summary = self._ingest(paths, prune, progress)
+                try:
+                    summary = self._ingest(paths, prune, progress)
+                finally:
+                    # Worker processes (embed_processes > 1) hold a model each: they
+                    # end with the ingest rather than linger in a chat server.
+                    if close := getattr(self._embed_model, "close", None):
+                        close()
         summary.seconds = time.perf_counter() - started
         return summary
 

@@ -42,3 +42,23 @@ def test_two_processes_embed_as_one_does(embedding_model: Any) -> None:
     finally:
         pooled.close()
     assert pooled._pool is None
+
+
+def test_an_ingest_with_two_processes_closes_its_pool(tmp_path: Any) -> None:
+    from rag.assistant import Assistant
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(3):
+        (corpus / f"story{n}.txt").write_text(
+            f"Council story {n}\n\nThe council approved {n + 12} new buses for ward {n}. "
+            "The buses will run from next month.",
+            "utf-8",
+        )
+    assistant = Assistant(data_dir=tmp_path / "data", embed_processes=2)
+    summary = assistant.ingest([corpus])
+    assert summary.chunks >= 3
+    model = assistant.embed_model()
+    assert isinstance(model, PooledEmbedding) and model._pool is None
+    answer = assistant.ask("How many new buses did the council approve for ward 1?")
+    assert answer.answered and "13" in answer.text

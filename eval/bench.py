@@ -6,8 +6,9 @@ JSONL feeds, then each side runs in its own process (so memory peaks are per
 size and per side): ingest, re-ingest of the unchanged files, more articles
 added (--extra), warm query latency next to its floor (one query embedding +
 one Chroma query), retrieval quality on questions about facts planted in the
-corpus, and the raw batch-encoding speed of the model on the same chunk texts.
-Then `rag ask` is timed from process start in English and in Hindi.
+corpus, and the raw batch-encoding speed of the model on the same chunk texts
+(up to RAW_SAMPLE of them). Then `rag ask` is timed from process start in
+English and in Hindi.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--sizes",
         default="1000,10000",
         help="corpus sizes in chunks, comma-separated (default: %(default)s; "
-        "100000 takes the better part of an hour on two cores)",
+        "100000 takes about 75 minutes on two cores)",
     )
     parser.add_argument(
         "--out",

@@ -133,7 +133,9 @@ def test_ingest_and_answer_through_a_chroma_server_then_lose_it(
 
     chroma_server.stop()
     assert_clear_failure(lambda: assistant.ask(QUESTION), chroma_server.url)
-    assert_clear_failure(lambda: assistant.ask(HINDI_QUESTION), chroma_server.url)
+    # A Hindi question needs no dense search: BM25 and its stored passages are local.
+    hindi = bounded(lambda: assistant.ask(HINDI_QUESTION))
+    assert hindi.answered and hindi.citations
 
     chroma_server.start()  # the same data: the index survives the outage
     answer = bounded(lambda: assistant.ask(QUESTION))

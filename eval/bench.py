@@ -600,11 +600,11 @@ def work_baseline(spec: dict[str, Any]) -> dict[str, Any]:
         )
     )
     out: dict[str, Any] = {"device": str(embed._model.device), "model_load_s": load_ms / 1000}
+    client = chromadb.PersistentClient(
+        path=str(Path(spec["data_dir"]) / "chroma"),
+        settings=ChromaSettings(anonymized_telemetry=False),
+    )
     if spec.get("over_ours"):
-        client = chromadb.PersistentClient(
-            path=str(Path(spec["data_dir"]) / "chroma"),
-            settings=ChromaSettings(anonymized_telemetry=False),
-        )
         store = ChromaVectorStore(chroma_collection=client.get_collection(settings.collection))
         index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
         out["over"] = "our collection"
@@ -618,10 +618,6 @@ def work_baseline(spec: dict[str, Any]) -> dict[str, Any]:
             for n, record in enumerate(map(json.loads, path.read_text("utf-8").splitlines()), 1)
         ]
         nodes = SentenceSplitter()(documents)
-        client = chromadb.PersistentClient(
-            path=str(Path(spec["data_dir"]) / "chroma"),
-            settings=ChromaSettings(anonymized_telemetry=False),
-        )
         store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("baseline"))
         index = VectorStoreIndex(
             nodes,

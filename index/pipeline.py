@@ -208,16 +208,17 @@ class Indexer:
             store.delete(stale)
         chunks = [c for p in pending for c in p.chunks]
         vectors = self._embed([c.text for c in chunks])
+        metadata = [c.metadata() for c in chunks]
         nodes = [
             TextNode(
                 id_=c.id,
                 text=c.text,
-                metadata=c.metadata(),
+                metadata=meta,
                 embedding=v,
-                excluded_embed_metadata_keys=list(c.metadata()),
-                excluded_llm_metadata_keys=list(c.metadata()),
+                excluded_embed_metadata_keys=list(meta),
+                excluded_llm_metadata_keys=list(meta),
             )
-            for c, v in zip(chunks, vectors, strict=True)
+            for c, meta, v in zip(chunks, metadata, vectors, strict=True)
         ]
         store.add(nodes)
         store.bm25.add(
@@ -228,9 +229,9 @@ class Indexer:
                     c.language,
                     c.article.source,
                     c.article.date_number,
-                    {"text": c.text, "metadata": c.metadata()},
+                    store.stored_fields(c.text, meta),
                 )
-                for c in chunks
+                for c, meta in zip(chunks, metadata, strict=True)
             ]
         )
         if vectors:

@@ -22,10 +22,9 @@ class PooledEmbedding(HuggingFaceEmbedding):
     _pool: Any = PrivateAttr(default=None)
     _pool_devices: list[str] = PrivateAttr()
 
-    def __init__(self, *, pool_devices: list[str], **options: Any) -> None:
+    def __init__(self, *, pool_devices: list[str], embed_batch_size: int, **options: Any) -> None:
         # Each llama-index batch is shared among the workers.
-        options["embed_batch_size"] = options.get("embed_batch_size", 64) * len(pool_devices)
-        super().__init__(**options)
+        super().__init__(embed_batch_size=embed_batch_size * len(pool_devices), **options)
         self._pool_devices = pool_devices
 
     @classmethod

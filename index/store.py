@@ -193,6 +193,11 @@ class ChunkStore:
             self.collection.delete(ids=ids[start : start + 5000])
         self.bm25.delete(ids)
 
+    @staticmethod
+    def stored_fields(text: str, metadata: dict[str, Any]) -> dict[str, Any]:
+        """What BM25 keeps of a chunk for `get` to return."""
+        return {"text": text, "metadata": metadata}
+
     def get(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of each chunk: from BM25's stored fields, and from
         Chroma for any chunk stored there alone (an index built before them)."""

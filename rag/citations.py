@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from index.sentences import Sentence, split_sentences
 from index.tokenize import index_terms
-from rag.extractive import Candidate, citation_for
 from rag.messages import MESSAGES
 from rag.types import Citation, Passage
 
@@ -39,7 +38,7 @@ def claim_before(text: str, end: int) -> str:
     return sentences[-1].text if sentences else ""
 
 
-def supporting_sentence(claim: str, passage: Passage) -> Candidate:
+def supporting_sentence(claim: str, passage: Passage) -> Citation:
     """The sentence of `passage` sharing most terms with `claim` (the first on a tie).
 
     Terms include name skeletons, so a Hindi claim still finds its sentence in
@@ -50,15 +49,8 @@ def supporting_sentence(claim: str, passage: Passage) -> Candidate:
     shared = [len(wanted & set(index_terms(s.text))) for s in sentences]
     best = max(range(len(sentences)), key=lambda i: (shared[i], -i))
     sentence = sentences[best]
-    support = shared[best] / len(wanted) if wanted else 0.0
-    return Candidate(
-        passage,
-        sentence.text,
-        passage.start + sentence.start,
-        passage.start + sentence.end,
-        support=support,
-        focus=support,
-        score=support,
+    return Citation.of(
+        passage, sentence.text, passage.start + sentence.start, passage.start + sentence.end
     )
 
 
@@ -78,7 +70,7 @@ def check_citations(text: str, passages: Sequence[Passage]) -> CheckedText:
             parts.append(before.rstrip(" \t"))  # "claim [9]." becomes "claim."
         claim = claim_before(text, match.start())
         for n in kept:
-            citation = citation_for(supporting_sentence(claim, by_number[n]))
+            citation = supporting_sentence(claim, by_number[n])
             citations.setdefault((n, citation.start), citation)
         position = match.end()
     parts.append(text[position:])

@@ -1,9 +1,12 @@
-"""The offline answerer: the sentences of the retrieved passages that answer the
-question, composed with [n] citations; a refusal when none supports an answer.
+"""The offline answerer: the sentence of the retrieved passages that answers the
+question, led by the answer itself where its type allows, with its [n] citation;
+a refusal when no sentence is likely enough to answer.
 
-Sentences are scored by the share of the question's information (BM25 idf of
-its terms) they contain, so a question about a "12th session" is not answered
-by a sentence about the 11th: the rarest term carries the most weight.
+A small pipeline: question analysis (rag/question.py) → candidates (every
+sentence of the passages, and for questions about an article its byline, date
+and outlet) → features (rag/scoring.py's FEATURES) → one logistic scorer whose
+weights were fitted on the tune half of the readers set → refuse below its
+threshold, else compose (rag/compose.py).
 """
 
 from __future__ import annotations
@@ -11,94 +14,31 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.language import question_language
 from index.lexicon import Lexicon
 from index.sentences import split_sentences
 from index.text import fold_for_matching
 from index.tokenize import name_skeletons, tokenize
-from rag.messages import say
-from rag.types import Answer, Citation, Passage
+from rag.compose import compose
+from rag.entities import NUMBER, mentions, new_mentions
+from rag.question import Question, analyse
+from rag.scoring import AnswerWeights, load_weights
+from rag.types import Answer, Passage
 
-# Minimum share of the question's idf mass a sentence must cover to be an answer.
-MIN_SUPPORT = 0.4
-SECOND_SENTENCE_RATIO = 0.0
-# A question's name or number is required in the passage when rarer than this
-# share of the rarest possible term.
-REQUIRED_ENTITY_IDF = 0.6
-# ...and some sentence must also hold this share of the question's distinctive
-# words: "Russia's ambassador" is not answered by sentences about Russia alone.
-MIN_FOCUS = 0.2
-# A sentence may answer if it holds this share of the support the question needs.
-ELIGIBLE_SHARE = 0.7
-# A question word no article uses is a missing fact if it names something, but
-# usually a paraphrase otherwise ("took part" for "participation").
-ABSENT_WORD_SHARE = 0.3
+Idf = Callable[[list[str]], np.ndarray]
 # Inside a retrieved sentence even a two-letter skeleton is a safe bridge
 # (मुंबई ~ Mumbai); across a whole index it would not be.
 ANSWER_SKELETON_MIN = 2
-_NUMBER_QUESTION = re.compile(
-    r"\b(how (many|much|heavy|long|far|big|large|old|tall|high|fast)|what (percentage|share|number))\b"
-    r"|कितन[ाेी]|कितनी",
-    re.I,
-)
-_TIME_QUESTION = re.compile(
-    r"\b(when|what year|what date|which year|which day)\b|कब\b|किस दिन|किस साल|किस वर्ष", re.I
-)
-# "Which journalist wrote…", "किस पत्रकार ने लिखी…": answered by the byline,
-# which names the article's author; words of authorship count as found there.
-_AUTHOR_QUESTION = re.compile(
-    r"\b(who|which|whose)\b.*\b(wrote|write|written|authored|journalist|reporter|correspondent"
-    r"|writer|author|byline)|(किस|किसने|कौन).*(पत्रकार|संवाददाता|रिपोर्टर|लेखक|लिख)",
-    re.IGNORECASE,
-)
-_AUTHORSHIP_TERMS = frozenset(
-    tokenize(
-        "wrote write written authored journalist reporter correspondent writer author byline "
-        "report story article पत्रकार संवाददाता रिपोर्टर लेखक लिखी लिखा लिखे रिपोर्ट खबर लेख"
-    )
-)
 # A reader also knows which language an article is in ("the Hindi report").
 _LANGUAGE_WORDS = {"hi": "Hindi हिंदी हिन्दी", "en": "English अंग्रेज़ी अंग्रेजी"}
-_PERSON_QUESTION = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
-
-
-def _new_name(sentence: str, asked: set[str]) -> bool:
-    """A capitalised name (not the sentence's first word) that is none of the `asked` terms."""
-    return any(not set(tokenize(m.group())) <= asked for m in _NAME.finditer(sentence))
-
-
 _SENTENCE_END = re.compile(r"[.?!।॥][\"'”’)]*$")
-_HAS_NUMBER = re.compile(r"\d|[०-९]")
-_MONTH = (
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?|जनवरी|फरवरी|मार्च|"
-    r"अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर|अक्टूबर|नवंबर|दिसंबर"
-)
-_MONTH_WORD = re.compile(_MONTH, re.IGNORECASE)
-# Dates, years, clock times and ordinals are numbers that count nothing.
-_NOT_A_QUANTITY = re.compile(
-    rf"(?:{_MONTH})\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{_MONTH})|\b(?:19|20)\d\d\b|\d{{1,2}}:\d\d"
-    r"|\d+(?:st|nd|rd|th|वां|वीं|वें)|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)",
-    re.IGNORECASE,
-)
-
-
-_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-
-
-def has_quantity(text: str) -> bool:
-    text = text.translate(_DIGITS)
-    return bool(re.search(r"\d", _NOT_A_QUANTITY.sub(" ", text)))
-
-
-_WEEKDAYS = re.compile(
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|सोमवार|मंगलवार|बुधवार|गुरुवार|"
-    r"शुक्रवार|शनिवार|रविवार",
-    re.I,
+METADATA_TYPES = frozenset({"authorship", "published"})
+# "When was it published" wants the date; "which outlet ran it" the outlet.
+_ASKS_WHEN = re.compile(
+    r"\b(when|what date|which date|which day|what day)\b|कब|तारीख|तिथि|दिन", re.I
 )
 
 
@@ -108,17 +48,16 @@ class Candidate:
     text: str
     start: int  # in the article
     end: int
-    support: float  # share of the question's idf mass found in the sentence
-    focus: float  # the same share with words weighed by their rarity among the candidates
-    score: float
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0  # the scorer's utility: higher is likelier to answer
+    field: str = ""  # "author", "date" or "outlet" for an article's metadata; "" for a sentence
 
 
 @dataclass(frozen=True)
 class QueryTerm:
     term: str
     skeleton: str | None  # the word's transliteration skeleton, matching the other script
-    weight: float
-    entity: bool  # a number, or a name/acronym the question spells out
+    entity: bool  # a number, or a name the question spells out
     translations: tuple[str, ...] = ()  # the other language's terms for it
 
     def found_in(self, terms: AbstractSet[str]) -> bool:
@@ -129,257 +68,204 @@ class QueryTerm:
         )
 
 
-def query_terms(
-    question: str, weight: float = 1.0, lexicon: Lexicon | None = None
-) -> list[QueryTerm]:
-    """Terms of the question, each with its cross-script skeleton and translations.
-
-    Hindi has no capitals, so there only numbers and Latin words count as
-    entities; in English, capitalised words after the first one do too.
-    """
-    is_hindi = question_language(question) == "hi"
+def query_terms(question: Question, lexicon: Lexicon | None = None) -> list[QueryTerm]:
+    """Terms of the question, each with its cross-script skeleton and translations."""
+    entity_terms = {t for e in question.entities for t in tokenize(e)}
     terms: dict[str, QueryTerm] = {}
     # Hyphens split words: "NVS-05" is two terms, each with its own skeleton.
     words = re.findall(
-        r"[A-Za-z0-9\u0900-\u0963\u0966-\u097f][\w'\u0900-\u0963\u0966-\u097f]*", question
+        r"[A-Za-z0-9\u0900-\u0963\u0966-\u097f][\w'\u0900-\u0963\u0966-\u097f]*", question.text
     )
-    for position, word in enumerate(words):
-        named = (is_hindi and word.isascii() and word[0].isalpha()) or (
-            position > 0 and word[:1].isupper()
-        )
+    for word in words:
         skeletons = name_skeletons(word, ANSWER_SKELETON_MIN)
         for term in tokenize(word):
             if term not in terms:
                 number = term[0].isdigit()
-                entity = number or named or bool(_MONTH_WORD.fullmatch(word))
                 skeleton = skeletons[0] if skeletons and not number else None
                 translations = lexicon.translations(term) if lexicon else ()
-                terms[term] = QueryTerm(term, skeleton, weight, entity, translations)
+                terms[term] = QueryTerm(term, skeleton, term in entity_terms, translations)
     return list(terms.values())
 
 
-def rank_sentences(
-    question: str,
-    passages: Sequence[Passage],
-    idf: Callable[[list[str]], np.ndarray],
-    context: str = "",
-    lexicon: Lexicon | None = None,
-) -> list[Candidate]:
-    """Every sentence of the passages that could answer, best first.
-
-    A sentence's support is the share of the question's idf mass it holds
-    (a word counts as held if it or its skeleton is there), with words found
-    only in its neighbours (±2 sentences) at half weight. A word the corpus
-    never uses counts fully if it is an entity (a "12th" session, "France")
-    and half otherwise (a paraphrased verb); a sentence whose passage lacks an
-    entity of the question is no answer. The question's most specific word
-    found in the passages anchors the answer: sentences holding it rank higher.
-    `context` (earlier turns of a conversation) adds its words at a low
-    weight, so a follow-up stays on topic. With a `lexicon`, a word also
-    counts where its translation stands (weighed by the commonest translation
-    when only the other language has the word).
-    """
-    terms = query_terms(question, lexicon=lexicon)
-    if context:
-        seen = {t.term for t in terms}
-        terms += [t for t in query_terms(context, 0.3, lexicon) if t.term not in seen]
-    if not terms:
-        return []
+def _term_mass(terms: list[QueryTerm], idf: Idf) -> tuple[np.ndarray, np.ndarray]:
+    """Each term's information as a share of the most a term can have: its idf
+    (the least of word and skeleton, or of its translations when only the other
+    language has it) over the idf of a term no article holds. A word no article
+    uses carries none, unless it names something: then its absence is the point.
+    Also, which terms no article uses at all."""
+    ceiling = float(idf(["\x00"])[0])
     word_idf = idf([t.term for t in terms])
     skeleton_idf = idf([t.skeleton or "" for t in terms])
-    ceiling = float(idf(["\x00"])[0])  # a term no document holds
-    mass = []
-    for t, w_idf, s_idf in zip(terms, word_idf, skeleton_idf, strict=True):
-        value = min(w_idf, s_idf) if t.skeleton else w_idf
-        if value >= ceiling - 1e-9 and t.translations:  # only the other language has it
+    mass, unknown = [], []
+    for t, w, s in zip(terms, word_idf, skeleton_idf, strict=True):
+        value = float(min(w, s) if t.skeleton else w)
+        if value >= ceiling - 1e-9 and t.translations:
             value = float(idf(list(t.translations)).min())
-        if value >= ceiling - 1e-9:
-            value = ceiling if t.entity else ABSENT_WORD_SHARE * ceiling
-        mass.append(t.weight * value)
-    passage_sentences = [split_sentences(p.text) for p in passages]
-    passage_terms = [
-        [set(tokenize(x.text)) | set(name_skeletons(x.text, ANSWER_SKELETON_MIN)) for x in split]
-        for split in passage_sentences
+        unknown.append(value >= ceiling - 1e-9)
+        if unknown[-1] and not t.entity:
+            value = 0.0
+        mass.append(value / ceiling)
+    return np.array(mass), np.array(unknown, bool)
+
+
+def _sentence_terms(text: str) -> set[str]:
+    return set(tokenize(text)) | set(name_skeletons(text, ANSWER_SKELETON_MIN))
+
+
+def _about(passage: Passage) -> set[str]:
+    """What a reader knows of a passage besides its words: headline, outlet, year, language."""
+    known = f"{passage.title} {passage.outlet} {passage.date[:4]}"
+    return _sentence_terms(f"{known} {_LANGUAGE_WORDS.get(passage.language, '')}")
+
+
+def _metadata_candidates(question: Question, passage: Passage) -> list[Candidate]:
+    """The article's byline, date and outlet as citable facts, for questions about them."""
+    if question.type not in METADATA_TYPES:
+        return []
+    facts = {"author": passage.author}
+    if question.type == "published":
+        asks_when = bool(_ASKS_WHEN.search(question.text))
+        facts = {"date": passage.date} if asks_when else {"outlet": passage.outlet}
+    return [
+        Candidate(passage, value, passage.start, passage.start, field=name)
+        for name, value in facts.items()
+        if value
     ]
-    # What a reader knows of a passage besides its words: the headline, the
-    # outlet and the date ("in the 2018 report", "KNN's story").
-    about = [
-        set(tokenize(f"{p.title} {p.outlet} {p.date[:4]} {_LANGUAGE_WORDS.get(p.language, '')}"))
-        for p in passages
-    ]
-    # Ranking weighs each word also by how rare it is among the retrieved
-    # sentences: words every candidate shares ("11th session", the topic) say
-    # little about which sentence answers; the rare ones ("delegates") do.
-    # Refusal still uses the corpus weights alone.
-    distinct = {frozenset(f) for found in passage_terms for f in found}
-    local_df = np.array([sum(t.found_in(f) for f in distinct) for t in terms], float)
-    local_idf = np.log1p((len(distinct) - local_df + 0.5) / (local_df + 0.5))
-    mass_vector = np.array(mass)
-    focus = mass_vector * local_idf
-    wants_number = bool(_NUMBER_QUESTION.search(question))
-    question_lang = question_language(question)
-    wants_time = bool(_TIME_QUESTION.search(question))
-    asked = set(tokenize(question)) if _PERSON_QUESTION.search(question) else None
-    authorship = _AUTHORSHIP_TERMS if _AUTHOR_QUESTION.search(question) else frozenset()
-    total = float(sum(mass))
-    # Rare names and numbers must be in the passage ("Goa", a "12th" session);
-    # ones most articles share ("India", "11th session") need not be in each.
-    required = [
-        t
-        for t, m in zip(terms, mass, strict=True)
-        if t.entity and t.weight == 1.0 and m >= REQUIRED_ENTITY_IDF * ceiling
-    ]
-    focus_total = float(focus.sum()) or 1.0
-    candidates = []
-    for passage, sentences, found, known in zip(
-        passages, passage_sentences, passage_terms, about, strict=True
-    ):
-        in_passage = set().union(known, *found)
-        # Across scripts only numbers are sure to be spelled alike.
-        cross = passage.language not in (question_lang, "mixed")
-        if any(not t.found_in(in_passage) for t in required if not cross or t.term[0].isdigit()):
-            continue
-        for number, sentence in enumerate(sentences):
-            byline = bool(authorship) and _names(passage.author, sentence.text)
-            if byline:  # it speaks for the whole article
-                held = found[number] | in_passage | authorship
-                share = np.array([1.0 if t.found_in(held) else 0.0 for t in terms])
-            else:
-                near = set().union(known, *found[max(0, number - 2) : number + 3])
-                share = np.array(
-                    [
-                        1.0 if t.found_in(found[number]) else 0.5 if t.found_in(near) else 0.0
-                        for t in terms
-                    ]
-                )
-            support = float(share @ mass_vector) / total
-            quantity = wants_number and has_quantity(sentence.text)
-            if wants_number and not quantity:
-                support *= 0.5  # "how many" is not answered by a sentence without a number
-            focus_share = float(share @ focus) / focus_total
-            score = focus_share + 0.05 / passage.n
-            if not _SENTENCE_END.search(sentence.text):
-                score -= 0.05  # a headline or fragment: prefer the sentence that says it
-            if wants_number:
-                score += 0.15 if quantity else -0.15
-            if byline:
-                score += 0.3
-            if asked is not None and _new_name(sentence.text, asked):
-                score += 0.1
-            if wants_time and (
-                _HAS_NUMBER.search(sentence.text) or _WEEKDAYS.search(sentence.text)
-            ):
-                score += 0.1
-            candidates.append(
-                Candidate(
-                    passage,
-                    sentence.text,
-                    passage.start + sentence.start,
-                    passage.start + sentence.end,
-                    support,
-                    focus_share,
-                    score,
-                )
-            )
-    candidates.sort(key=lambda c: -c.score)
-    return candidates
 
 
-def _names(author: str, text: str) -> bool:
-    return bool(author) and fold_for_matching(author) in fold_for_matching(text)
+def gather(question: Question, passages: Sequence[Passage]) -> list[Candidate]:
+    """Every sentence of the passages, then the metadata facts the question asks about."""
+    found = []
+    for p in passages:
+        for s in split_sentences(p.text):
+            found.append(Candidate(p, s.text, p.start + s.start, p.start + s.end))
+        found += _metadata_candidates(question, p)
+    return found
 
 
-def choose(
-    candidates: Sequence[Candidate], min_support: float | None = None, max_sentences: int = 2
+def features(
+    question: Question,
+    candidates: list[Candidate],
+    idf: Idf,
+    context: str = "",
+    lexicon: Lexicon | None = None,
+) -> list[dict[str, float]]:
+    """FEATURES of each candidate, in order."""
+    terms = query_terms(question, lexicon)
+    seen = {t.term for t in terms}
+    earlier = [t for t in query_terms(analyse(context), lexicon) if t.term not in seen]
+    earlier_mass = _term_mass(earlier, idf)[0] if earlier else np.zeros(0)
+    mass, unknown = _term_mass(terms, idf) if terms else (np.zeros(0), np.zeros(0, bool))
+    unknown_share = float(unknown.mean()) if len(unknown) else 0.0
+    held = [_sentence_terms(c.text) for c in candidates]
+    by_passage: dict[str, set[str]] = {}
+    for c, h in zip(candidates, held, strict=True):
+        by_passage.setdefault(c.passage.chunk_id, _about(c.passage)).update(h)
+    # A follow-up's topic is the article's, not only the sentence's.
+    about_earlier = np.array(
+        [[t.found_in(by_passage[c.passage.chunk_id]) for t in earlier] for c in candidates], float
+    ).reshape(len(candidates), len(earlier))
+    earlier_total = float(earlier_mass.sum()) or 1.0
+    found = np.array([[t.found_in(h) for t in terms] for h in held], float).reshape(
+        len(candidates), len(terms)
+    )
+    near = np.array(
+        [[t.found_in(by_passage[c.passage.chunk_id]) for t in terms] for c in candidates], float
+    ).reshape(len(candidates), len(terms))
+    # Words every candidate shares (the topic) say little about which one answers.
+    local_df = found.sum(axis=0)
+    focus_mass = mass * np.log1p((len(candidates) - local_df + 0.5) / (local_df + 0.5))
+    total, focus_total = float(mass.sum()) or 1.0, float(focus_mass.sum()) or 1.0
+    entity_terms = [i for i, t in enumerate(terms) if t.entity]
+    rows = []
+    for i, c in enumerate(candidates):
+        kind = question.type
+        typed_new = bool(new_mentions(kind, c.text, question.text)) if kind else False
+        missing = [j for j in entity_terms if not near[i, j] and _must_match(terms[j], c)]
+        rows.append(
+            {
+                "coverage": float(found[i] @ mass) / total,
+                "context": float((near[i] - found[i]).clip(0) @ mass) / total,
+                "focus": float(found[i] @ focus_mass) / focus_total,
+                "history": float(about_earlier[i] @ earlier_mass) / earlier_total,
+                "typed": float(bool(c.field) or bool(mentions(kind, c.text))),
+                "typed_new": float(bool(c.field) or typed_new),
+                "rank": 1.0 / max(1, c.passage.n),
+                "fragment": float(not c.field and not _SENTENCE_END.search(c.text)),
+                "missing_entities": len(missing) / len(entity_terms) if entity_terms else 0.0,
+                "metadata": float(bool(c.field) or _is_byline(c)),
+                "other_language": float(c.passage.language not in (question.language, "mixed")),
+                "meaning": c.passage.scores.get("dense", 0.0),
+                "unknown_words": unknown_share,
+                "gap": float((mass * (1 - near[i])).max(initial=0.0)),
+            }
+        )
+    return rows
+
+
+def _must_match(term: QueryTerm, candidate: Candidate) -> bool:
+    """Across scripts only numbers are sure to be spelled alike."""
+    same_script = candidate.passage.language in ("mixed", _script_language(term.term))
+    return same_script or bool(NUMBER.fullmatch(term.term))
+
+
+def _script_language(term: str) -> str:
+    return "hi" if any("\u0900" <= ch <= "\u097f" for ch in term) else "en"
+
+
+def _is_byline(candidate: Candidate) -> bool:
+    author = candidate.passage.author
+    return bool(author) and fold_for_matching(author) in fold_for_matching(candidate.text)
+
+
+def eligible(question: Question, candidate: Candidate) -> bool:
+    """Whether a candidate may answer at all: it names every name and number the
+    question names (in either script), and holds a new thing of the type asked for."""
+    if candidate.features.get("missing_entities", 0.0) > 0:
+        return False
+    return not question.wants_entity or candidate.features.get("typed_new", 0.0) > 0
+
+
+def choose(question: Question, ranked: Sequence[Candidate]) -> Candidate | None:
+    """The likeliest eligible candidate."""
+    return next((c for c in ranked if eligible(question, c)), None)
+
+
+def answers(candidate: Candidate | None, weights: AnswerWeights) -> bool:
+    """Whether the chosen candidate is likely enough that the articles answer at all."""
+    return candidate is not None and weights.answerable(candidate.features) >= weights.threshold
+
+
+def rank(
+    question: Question,
+    passages: Sequence[Passage],
+    idf: Idf,
+    context: str = "",
+    lexicon: Lexicon | None = None,
+    weights: AnswerWeights | None = None,
 ) -> list[Candidate]:
-    """The best sentence, if the passages support an answer at all, plus a
-    second one nearly as good.
-
-    Whether to answer depends on the best-supported sentence; which sentence
-    answers is then the best-ranked one that is itself reasonably supported.
-    """
-    min_support = MIN_SUPPORT if min_support is None else min_support
-    if not candidates or max(c.support for c in candidates) < min_support:
-        return []
-    if max(c.focus for c in candidates) < MIN_FOCUS:
-        return []
-    eligible = [c for c in candidates if c.support >= ELIGIBLE_SHARE * min_support]
-    if not eligible:
-        return []
-    best = eligible[0]
-    chosen = [best]
-    for other in eligible[1:]:
-        if len(chosen) >= max_sentences:
-            break
-        close = other.score >= SECOND_SENTENCE_RATIO * best.score or _follows(best, other)
-        if close and other.text != best.text and not _overlaps(other, chosen):
-            chosen.append(other)
-    return chosen
-
-
-def _follows(first: Candidate, second: Candidate) -> bool:
-    """The sentence right after: answers often run on ("… said that both sides …")."""
-    return (
-        first.passage.article_id == second.passage.article_id and 0 <= second.start - first.end <= 3
-    )
-
-
-def _overlaps(candidate: Candidate, chosen: list[Candidate]) -> bool:
-    return any(
-        c.passage.article_id == candidate.passage.article_id
-        and c.start < candidate.end
-        and candidate.start < c.end
-        for c in chosen
-    )
-
-
-def citation_for(candidate: Candidate) -> Citation:
-    p = candidate.passage
-    return Citation(
-        n=p.n,
-        source=p.source,
-        title=p.title,
-        outlet=p.outlet,
-        url=p.url,
-        date=p.date,
-        quote=candidate.text,
-        start=candidate.start,
-        end=candidate.end,
-        language=p.language,
-        path=p.path,
-        author=p.author,
-    )
-
-
-def compose(
-    question: str, language: str, chosen: Sequence[Candidate], passages: list[Passage]
-) -> Answer:
-    if not chosen:
-        return Answer(question, say("no_answer", language), language, False, passages=passages)
-    parts = []
-    for c in chosen:
-        if c.passage.language in (language, "mixed"):
-            parts.append(f"{c.text} [{c.passage.n}]")
-        else:
-            parts.append(f"{say('other_language', language)}: “{c.text}” [{c.passage.n}]")
-    return Answer(
-        question=question,
-        text=" ".join(parts),
-        language=language,
-        answered=True,
-        citations=[citation_for(c) for c in chosen],
-        passages=passages,
-        evidence_languages=tuple(dict.fromkeys(c.passage.language for c in chosen)),
-    )
+    """Candidates with the scorer's utility, the likeliest answer first."""
+    weights = weights or load_weights()
+    candidates = gather(question, passages)
+    rows = features(question, candidates, idf, context, lexicon)
+    scored = [
+        Candidate(c.passage, c.text, c.start, c.end, f, weights.utility(f), c.field)
+        for c, f in zip(candidates, rows, strict=True)
+    ]
+    return sorted(scored, key=lambda c: -c.score)
 
 
 def answer_extractively(
     question: str,
     language: str,
     passages: list[Passage],
-    idf: Callable[[list[str]], np.ndarray],
+    idf: Idf,
     context: str = "",
     lexicon: Lexicon | None = None,
+    weights: AnswerWeights | None = None,
 ) -> Answer:
-    chosen = choose(rank_sentences(question, passages, idf, context, lexicon))
-    return compose(question, language, chosen, passages)
+    weights = weights or load_weights()
+    asked = analyse(question, language)
+    ranked = rank(asked, passages, idf, context, lexicon, weights)
+    best = choose(asked, ranked)
+    return compose(asked, best if answers(best, weights) else None, passages)

@@ -26,6 +26,27 @@ def weighted_rrf(
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
+def minmax(hits: Sequence[tuple[str, float]]) -> dict[str, float]:
+    """Scores rescaled to [0, 1] within their list (all 1.0 when they are equal)."""
+    if not hits:
+        return {}
+    low, high = min(s for _, s in hits), max(s for _, s in hits)
+    return {i: (s - low) / (high - low) if high > low else 1.0 for i, s in hits}
+
+
+def weighted_scores(
+    lists: Mapping[str, Sequence[tuple[str, float]]], weights: Mapping[str, float]
+) -> list[tuple[str, float]]:
+    """Ids by Σ weight x min-max normalised score, best first. Unlike RRF it keeps
+    how far apart a list's scores are, so a list that barely separates its
+    candidates (BM25 across scripts) moves them little."""
+    scores: dict[str, float] = {}
+    for name, hits in lists.items():
+        for item, value in minmax(hits).items():
+            scores[item] = scores.get(item, 0.0) + weights.get(name, 1.0) * value
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
 def jaccard(a: AbstractSet[Hashable], b: AbstractSet[Hashable]) -> float:
     if not a or not b:
         return 0.0

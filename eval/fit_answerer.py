@@ -1,0 +1,248 @@
+"""Fit the offline answerer's two models on the tune half of the readers set.
+
+    python -m eval.fit_answerer [--data-dir DIR] [--out rag/answer_weights.json]
+
+For every tune question: the passages the Assistant retrieves and every
+candidate of the answerer with its features, labelled right when it states all
+of the question's key facts (for a yes/no question, all but the verdict).
+
+1. Choice: a conditional logit with an L2 penalty over the questions that have
+   a right candidate, so that the likeliest candidate is the right one.
+2. Refusal: a logistic model of whether the articles answer at all, over the
+   chosen candidate's features and utility. Its negatives are the unanswerable
+   tune questions and, since those are few, every answerable one asked again
+   with its gold articles withheld from the passages: topical evidence that
+   does not hold the answer. The threshold is the point of the trade-off curve
+   (answerable tune questions answered against unanswerable ones refused) with
+   the best balanced accuracy, over the tune questions and the withheld ones.
+The weights, the threshold, the curve and the tune-half figures go to the weights file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from eval import metrics as m
+from eval.datasets import EvalItem, load_set, split_items
+from eval.harness import prepare_index
+from rag.assistant import Assistant
+from rag.conversation import context_for
+from rag.extractive import Candidate, choose, features, gather
+from rag.question import analyse
+from rag.scoring import FEATURES, WEIGHTS_FILE, AnswerWeights
+from rag.types import Passage
+
+L2_PENALTY = 1.0  # against about 80 choices: keeps weights finite where a feature separates
+REFUSAL_FEATURES = (*FEATURES, "utility")
+
+
+@dataclass
+class Example:
+    item: EvalItem
+    answerable: bool  # False also for an answerable item asked with its gold withheld
+    candidates: list[Candidate]
+    rows: np.ndarray  # candidates x FEATURES
+    labels: np.ndarray  # 1: the candidate states the key facts
+
+
+def evidence_facts(item: EvalItem) -> list[list[str]]:
+    return item.key_facts[1:] if item.type == "yes-no" else item.key_facts
+
+
+def states_facts(candidate: Candidate, item: EvalItem) -> bool:
+    facts = evidence_facts(item)
+    return bool(item.answerable and facts and m.all_key_facts(candidate.text, facts))
+
+
+def example(
+    assistant: Assistant, item: EvalItem, passages: list[Passage], answerable: bool
+) -> Example:
+    asked = analyse(item.question)
+    found = gather(asked, passages)
+    rows = features(
+        asked,
+        found,
+        assistant.store.bm25.idf,
+        context_for(item.question, item.history),
+        assistant.lexicon(),
+    )
+    candidates = [replace(c, features=f) for c, f in zip(found, rows, strict=True)]
+    matrix = np.array([[r[n] for n in FEATURES] for r in rows]).reshape(-1, len(FEATURES))
+    labels = np.array([answerable and states_facts(c, item) for c in candidates], float)
+    return Example(item, answerable, candidates, matrix, labels)
+
+
+def examples(
+    assistant: Assistant, items: Sequence[EvalItem]
+) -> tuple[list[Example], list[Example]]:
+    """The tune questions as asked, and the answerable ones with their gold withheld."""
+    asked, withheld = [], []
+    k = assistant.settings.k
+    for item in items:
+        retrieval = assistant.retrieve(item.question, history=item.history, k=3 * k)
+        asked.append(example(assistant, item, retrieval.passages[:k], item.answerable))
+        if item.answerable:
+            others = [p for p in retrieval.passages if p.source not in item.gold_sources][:k]
+            withheld.append(example(assistant, item, others, False))
+    return asked, withheld
+
+
+def fit_choice(data: list[Example], penalty: float = L2_PENALTY) -> np.ndarray:
+    """Conditional-logit weights by Newton's method: each question with a right
+    candidate is a choice among its candidates."""
+    groups = [(e.rows, e.labels / e.labels.sum()) for e in data if e.labels.any()]
+    w = np.zeros(len(FEATURES))
+    for _ in range(50):
+        gradient = penalty * w
+        hessian = penalty * np.eye(len(FEATURES))
+        for x, target in groups:
+            utility = x @ w
+            p = np.exp(utility - utility.max())
+            p /= p.sum()
+            mean = p @ x
+            gradient = gradient + x.T @ (p - target)
+            hessian = hessian + (x * p[:, None]).T @ x - np.outer(mean, mean)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float = L2_PENALTY) -> np.ndarray:
+    """Newton's method on the penalised log-likelihood; column 0 (the bias) is not penalised."""
+    w = np.zeros(x.shape[1])
+    ridge = penalty * np.eye(x.shape[1])
+    ridge[0, 0] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+        step = np.linalg.solve(
+            (x * (p * (1 - p))[:, None]).T @ x + ridge, x.T @ (p - y) + ridge @ w
+        )
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def chosen(weights: AnswerWeights, e: Example) -> Candidate | None:
+    ranked = sorted(
+        (replace(c, score=weights.utility(c.features)) for c in e.candidates),
+        key=lambda c: -c.score,
+    )
+    return choose(analyse(e.item.question), ranked)
+
+
+def refusal_rows(weights: AnswerWeights, data: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+    rows, labels = [], []
+    for e in data:
+        if (best := chosen(weights, e)) is not None:
+            values = {**best.features, "utility": best.score}
+            rows.append([1.0, *(values[n] for n in REFUSAL_FEATURES)])
+            labels.append(float(e.answerable))
+    return np.array(rows), np.array(labels)
+
+
+def trade_off(weights: AnswerWeights, data: list[Example]) -> list[dict[str, float]]:
+    """For each threshold: answerable answered, unanswerable refused, answered right."""
+    outcomes = []
+    for e in data:
+        best = chosen(weights, e)
+        chance = weights.answerable(best.features) if best else -1.0
+        right = best is not None and states_facts(best, e.item)
+        outcomes.append((e.answerable, chance, right))
+    answerable = [(c, r) for a, c, r in outcomes if a]
+    unanswerable = [c for a, c, _ in outcomes if not a]
+    curve = []
+    for t in sorted({round(c, 3) for _, c, _ in outcomes if c >= 0}):
+        answered = [r for c, r in answerable if c >= t]
+        curve.append(
+            {
+                "threshold": t,
+                "answered": round(len(answered) / max(1, len(answerable)), 3),
+                "refused": round(sum(c < t for c in unanswerable) / max(1, len(unanswerable)), 3),
+                "right": round(sum(answered) / max(1, len(answerable)), 3),
+            }
+        )
+    return curve
+
+
+def choose_threshold(curve: list[dict[str, float]]) -> dict[str, float]:
+    """The best balanced accuracy of the answer-or-refuse decision; the lowest such threshold."""
+    return max(curve, key=lambda point: (point["answered"] + point["refused"], -point["threshold"]))
+
+
+def fit(asked: list[Example], withheld: list[Example]) -> tuple[AnswerWeights, dict]:
+    choice = AnswerWeights(
+        weights={n: round(float(v), 4) for n, v in zip(FEATURES, fit_choice(asked), strict=True)}
+    )
+    x, y = refusal_rows(choice, asked + withheld)
+    w = fit_logistic(x, y)
+    refusal = {n: round(float(v), 4) for n, v in zip(("bias", *REFUSAL_FEATURES), w, strict=True)}
+    fitted = replace(choice, refusal=refusal)
+    # Twelve real unanswerable questions make a coarse curve: the threshold is
+    # chosen with the withheld-gold questions as well; the real-only curve is kept.
+    curve = trade_off(fitted, asked + withheld)
+    point = choose_threshold(curve)
+    real = trade_off(fitted, asked)
+    real_point = max(
+        (p for p in real if p["threshold"] <= point["threshold"]),
+        key=lambda p: p["threshold"],
+        default=real[0],
+    )
+    right = [states_facts(b, e.item) if (b := chosen(fitted, e)) else False for e in asked]
+    with_right = [r for e, r in zip(asked, right, strict=True) if e.labels.any()]
+    report = {
+        "point": point,
+        "curve": curve,
+        "real_point": real_point,
+        "real_curve": real,
+        "answerable_with_a_right_candidate": len(with_right),
+        "top1": round(sum(with_right) / max(1, len(with_right)), 3),
+        "refusal_examples": {"answerable": int(y.sum()), "not": int(len(y) - y.sum())},
+    }
+    return replace(fitted, threshold=point["threshold"]), report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, help="index folder (default: a temporary one)")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_FILE)
+    args = parser.parse_args(argv)
+    readers = load_set("readers")
+    tune = split_items(readers.items, "tune")
+    with tempfile.TemporaryDirectory(prefix="rag-fit-") as tmp:
+        assistant = Assistant(args.data_dir or Path(tmp))
+        prepare_index(assistant, readers.corpus, owned=args.data_dir is None, progress=False)
+        weights, report = fit(*examples(assistant, tune))
+    fitted = replace(
+        weights,
+        fitted_on={
+            "set": "readers",
+            "split": "tune",
+            "questions": len(tune),
+            "l2_penalty": L2_PENALTY,
+            "answerable_with_a_right_candidate": report["answerable_with_a_right_candidate"],
+            "top1_among_those": report["top1"],
+            "refusal_examples": report["refusal_examples"],
+            "chosen_point_with_withheld": report["point"],
+            "chosen_point_real_questions": report["real_point"],
+            "curve_with_withheld": report["curve"],
+            "curve_real_questions": report["real_curve"],
+        },
+    )
+    args.out.write_text(fitted.to_json() + "\n", "utf-8")
+    print(f"wrote {args.out}: top-1 {report['top1']}, threshold {weights.threshold}")
+    print(f"tune half at that point, withheld-gold questions too: {report['point']}")
+    print(f"tune half at that point, real questions only: {report['real_point']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""An answer's text from the sentence chosen to answer: the answer first, then its evidence.
+
+A yes/no question starts with Yes or No; a question about an article's byline,
+date or outlet is answered from that metadata; a number, date or day found in
+the evidence leads in the reader's language (a name's span would be a guess:
+the quoted evidence names it). Evidence in the other language is quoted and said to
+be so. Bracketed numbers inside a quote are written as (n), so that only the
+answerer's own markers read as citations.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from rag.entities import NUMBER, in_language, new_mentions
+from rag.messages import say
+from rag.question import Question
+from rag.types import Answer, Citation, Passage
+
+if TYPE_CHECKING:
+    from rag.extractive import Candidate
+
+_NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|n't)\b|नहीं|कभी नहीं|बिना|\bन\b", re.I)
+_FORGED_MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
+_LEADING_WORDS = re.compile(r"^(?:about|around|nearly|over|some|almost|करीब|लगभग)\s+", re.I)
+_TRAILING_WORDS = re.compile(r"\s+(?:में|स्थित|the|of|and|in|on|at|से|के|की|का|को)$")
+_MONTHS_EN = "January February March April May June July August September October November December"
+
+
+def neutralise_markers(quote: str) -> str:
+    """ "[1]" inside quoted text is the source's, not ours: written "(1)"."""
+    return _FORGED_MARKER.sub(r"(\1)", quote)
+
+
+def _verdict(question: Question, best: Candidate) -> str:
+    """No when the evidence negates, or names something else where the question
+    names a thing (a place, a number) the passage lacks; yes otherwise."""
+    negated = bool(_NEGATION.search(best.text)) != bool(_NEGATION.search(question.text))
+    contradicted = best.features.get("missing_entities", 0.0) > 0
+    return say("no" if negated or contradicted else "yes", question.language)
+
+
+def _lead(question: Question, best: Candidate) -> str:
+    """The thing asked for, found in the evidence, as the reader can read it."""
+    found = new_mentions(question.type, best.text, question.text)
+    if not found:
+        return ""
+    if question.type not in ("number", "date", "day"):
+        return ""  # a name's span is a guess; the quoted evidence names it
+    value = _TRAILING_WORDS.sub("", _LEADING_WORDS.sub("", found[0])).strip(" ,.")
+    if question.type == "number" and best.passage.language not in (question.language, "mixed"):
+        # The counted word is in the other language: the number alone reads in both.
+        number = NUMBER.search(value)
+        return number.group() if number else ""
+    return in_language(value, question.language)
+
+
+def _date_text(iso: str, language: str) -> str:
+    year, month, day = (iso + "--").split("-")[:3]
+    if not (year.isdigit() and month.isdigit() and day[:2].isdigit()):
+        return iso
+    english = f"{int(day[:2])} {_MONTHS_EN.split()[int(month) - 1]} {year}"
+    return in_language(english, language)
+
+
+def _metadata_claim(question: Question, best: Candidate) -> str:
+    p, language = best.passage, question.language
+    if best.field == "author":
+        return say("wrote", language, author=p.author)
+    if best.field == "date":
+        return say("published_on", language, date=_date_text(p.date, language))
+    return say("published_by", language, outlet=p.outlet)
+
+
+def _evidence(question: Question, best: Candidate) -> str:
+    quote = neutralise_markers(best.text)
+    if best.passage.language in (question.language, "mixed"):
+        return f"{quote} [{best.passage.n}]"
+    return f"{say('other_language', question.language)}: “{quote}” [{best.passage.n}]"
+
+
+def answer_text(question: Question, best: Candidate) -> str:
+    if best.field:
+        return f"{_metadata_claim(question, best)} [{best.passage.n}]."
+    evidence = _evidence(question, best)
+    if question.type == "yes-no":
+        return f"{_verdict(question, best)} {evidence}"
+    lead = _lead(question, best)
+    return f"{lead} — {evidence}" if lead else evidence
+
+
+def compose(question: Question, best: Candidate | None, passages: list[Passage]) -> Answer:
+    language = question.language
+    if best is None:
+        return Answer(question.text, say("no_answer", language), language, False, passages=passages)
+    citation = Citation.of(best.passage, best.text, best.start, best.end, best.field)
+    return Answer(
+        question=question.text,
+        text=answer_text(question, best),
+        language=language,
+        answered=True,
+        citations=[citation],
+        passages=passages,
+        evidence_languages=(best.passage.language,),
+    )

@@ -1,0 +1,142 @@
+"""Typed things inside a sentence: quantities, dates, days, people, places, organisations.
+
+Each recogniser is a pattern over the sentence in its own script (English by
+case and cue words, Hindi by cue words alone: it has no capitals). They feed
+the answerer two facts per sentence: does it hold a thing of the type the
+question asks for, and is one of them new to the question. Numbers are whole
+tokens: the 5 of "Kavita5" is no number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from index.tokenize import tokenize
+
+_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+MONTHS_EN = (
+    "January February March April May June July August September October November December"
+).split()
+MONTHS_HI = "जनवरी फरवरी मार्च अप्रैल मई जून जुलाई अगस्त सितंबर अक्टूबर नवंबर दिसंबर".split()
+WEEKDAYS_EN = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+WEEKDAYS_HI = "सोमवार मंगलवार बुधवार गुरुवार शुक्रवार शनिवार रविवार".split()
+_MONTH_EN = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH = rf"(?:{_MONTH_EN}|{'|'.join(MONTHS_HI)}|फ़रवरी|सितम्बर|अक्तूबर|नवम्बर|दिसम्बर)"
+_NUM = r"[0-9०-९]"
+# Not inside a word of either script: the 20 of "टी20" or the 5 of "Kavita5" counts nothing.
+_WHOLE_NUMBER = rf"(?<![\w.,\u0900-\u097f]){_NUM}+(?:[.,]{_NUM}+)*(?![\w\u0900-\u097f])"
+DATE = re.compile(
+    rf"(?<!\w){_NUM}{{1,2}}\s+{_MONTH}(?:,?\s+{_NUM}{{4}})?"
+    rf"|{_MONTH}\s+{_NUM}{{1,2}}(?:,?\s+{_NUM}{{4}})?(?!\w)"
+    rf"|(?<!\w){_MONTH}\s+{_NUM}{{4}}(?!\w)"
+    rf"|(?<![\w.]){_NUM}{{1,2}}[./-]{_NUM}{{1,2}}[./-]{_NUM}{{2,4}}(?!\w)"
+    rf"|(?<![\w.])(?:19|20|१९|२०){_NUM}{{2}}(?![\w.,])",
+    re.IGNORECASE,
+)
+DAY = re.compile(
+    rf"\b(?:{'|'.join(WEEKDAYS_EN)})\b|{'|'.join(WEEKDAYS_HI)}|\b(?:yesterday|today|tomorrow)\b"
+    r"|कल|आज|परसों",
+    re.IGNORECASE,
+)
+_CLOCK = re.compile(
+    rf"{_NUM}{{1,2}}:{_NUM}{{2}}|{_NUM}{{1,2}}(?:[.]{_NUM}{{2}})?\s*(?:am|pm|a\.m\.|p\.m\.|बजे)",
+    re.IGNORECASE,
+)
+_ORDINAL = re.compile(rf"{_NUM}+(?:st|nd|rd|th|वां|वीं|वें|वा|वी|वे)(?!\w)", re.IGNORECASE)
+NUMBER = re.compile(_WHOLE_NUMBER)
+# Numbers written as words count too: "four underground stations", "पांच सदस्य".
+_NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|"
+    r"forty|fifty|hundred|एक|दो|तीन|चार|पांच|पाँच|छह|सात|आठ|नौ|दस|बीस|सौ)"
+)
+# A quantity: a whole number with the word it counts ("80 delegates", "674 बैंक").
+QUANTITY = re.compile(
+    rf"(?:(?:about|around|nearly|over|some|almost|more than|less than|करीब|लगभग|क़रीब|"
+    rf"तकरीबन)\s+)?(?:Rs\.?\s*|₹\s*|\$\s*|US\$\s*)?(?:{_WHOLE_NUMBER}|(?<![\w\u0900-\u097f])"
+    rf"{_NUMBER_WORDS}(?![\w\u0900-\u097f]))(?:\s*(?:%|per\s*cent|percent|"
+    r"प्रतिशत|फीसदी))?(?:\s+(?:lakh|crore|million|billion|thousand|hundred|लाख|करोड़|हज़ार|हजार|"
+    r"अरब))?(?:\s+[\w\u0900-\u097f]+)?",
+    re.IGNORECASE,
+)
+_PERSON_CUES = (
+    r"\b(?:Mr|Ms|Mrs|Dr|Shri|Smt|Minister|Secretary|President|Prime Minister|Ambassador|"
+    r"Director|Chairman|Chief|Governor|Commissioner|spokesperson|Deputy|CEO|officer|official)\b"
+    r"|श्री|श्रीमती|मंत्री|सचिव|राष्ट्रपति|प्रधानमंत्री|राजदूत|निदेशक|अध्यक्ष|प्रवक्ता|अधिकारी|"
+    r"गवर्नर|आयुक्त|उप\s?मंत्री|डॉ\."
+)
+PERSON = re.compile(
+    rf"(?:{_PERSON_CUES})\s+[A-Z][a-z]+|(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z]\.?)*\s+[A-Z][a-z]+"
+    rf"|{_PERSON_CUES}"
+)
+PLACE = re.compile(
+    r"\b(?:in|at|from|to|near|city of)\s+(?:the\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*"
+    r"|[\u0900-\u097f]+\s+(?:में|स्थित|शहर|राजधानी)"
+    r"|\b(?:Bhawan|Bhavan|Hall|Centre|Center|Street|Road|Nagar|Marg)\b|भवन|नगर|मार्ग",
+)
+ORGANISATION = re.compile(
+    r"\b(?:[A-Z][a-z]+\s+)*(?:Ministry|Council|Bank|Corporation|Organisation|Organization|"
+    r"Association|Department|Commission|Committee|Limited|Ltd|Company|Agency|Institute|Authority|"
+    r"Board|Group|Federation|Chamber|University|Party)\b(?:\s+of(?:\s+[A-Z][a-z]+)+)?"
+    r"|\b[A-Z]{2,}[A-Z0-9-]*\b"
+    r"|मंत्रालय|परिषद|बैंक|संगठन|आयोग|विभाग|कंपनी|निगम|समिति|संस्थान|प्राधिकरण|बोर्ड|महासंघ",
+)
+RECOGNISERS: dict[str, re.Pattern[str]] = {
+    "number": QUANTITY,
+    "date": DATE,
+    "day": DAY,
+    "person": PERSON,
+    "place": PLACE,
+    "organisation": ORGANISATION,
+}
+
+
+def _quantities(text: str) -> Iterator[re.Match[str]]:
+    """Quantities that count something: not dates, years, clock times or ordinals."""
+    blocked = [m.span() for p in (DATE, _CLOCK, _ORDINAL) for m in p.finditer(text)]
+    for match in QUANTITY.finditer(text):
+        number = NUMBER.search(match.group())
+        at = match.start() + (number.start() if number else 0)
+        if not any(start <= at < end for start, end in blocked):
+            yield match
+
+
+def mentions(kind: str, text: str) -> list[str]:
+    """The things of `kind` the text holds, as written."""
+    if kind == "number":
+        return [m.group().strip() for m in _quantities(text)]
+    if kind == "date":  # a date question is also answered by a day ("on Wednesday")
+        return [m.group() for m in DATE.finditer(text)] + [m.group() for m in DAY.finditer(text)]
+    pattern = RECOGNISERS.get(kind)
+    return [m.group().strip() for m in pattern.finditer(text)] if pattern else []
+
+
+def new_mentions(kind: str, text: str, question: str) -> list[str]:
+    """Mentions whose words the question does not already hold: the new information."""
+    asked = set(tokenize(question)) | {n.translate(_DIGITS) for n in NUMBER.findall(question)}
+    found = []
+    for mention in mentions(kind, text):
+        terms = set(tokenize(mention)) - asked
+        numbers = {n.translate(_DIGITS) for n in NUMBER.findall(mention)}
+        if terms or (numbers - asked):
+            found.append(mention)
+    return found
+
+
+def in_language(mention: str, language: str) -> str:
+    """A date or day written for a reader of `language`: month and weekday names
+    translated, digits as they are. Other text is returned unchanged."""
+    source, target = (
+        (MONTHS_HI + WEEKDAYS_HI, MONTHS_EN + WEEKDAYS_EN)
+        if language == "en"
+        else (MONTHS_EN + WEEKDAYS_EN, MONTHS_HI + WEEKDAYS_HI)
+    )
+    table = dict(zip(source, target, strict=True))
+    if language == "hi":
+        table |= {name[:3]: hi for name, hi in zip(MONTHS_EN, MONTHS_HI, strict=True)}
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group()
+        return table.get(word.rstrip(".").capitalize(), table.get(word, word))
+
+    return re.sub(r"[A-Za-z]+\.?|[\u0900-\u097f]+", swap, mention.translate(_DIGITS))

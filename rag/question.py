@@ -1,0 +1,119 @@
+"""What a question asks for: its language, the type of its answer, its key entities.
+
+The answer type is read from the question word, in either language, by one
+table of patterns tried in order (the first match wins): "how many" wants a
+number, "कब" a date, "who wrote" the byline. Key entities are what the
+question names: numbers as whole tokens, capitalised names after the first
+word, Latin words inside Hindi.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.language import question_language
+
+# (type, pattern): order matters, the specific before the general.
+_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (
+        "authorship",
+        r"\b(who|which|whose)\b.*\b(wrote|write|written|authored|penned|reporter|journalist|"
+        r"correspondent|writer|author|byline)\b|\bby whom\b"
+        r"|(किस|किसने|कौन).*(पत्रकार|संवाददाता|रिपोर्टर|लेखक|लिखी|लिखा|लिखे|लिखी\s+है)",
+    ),
+    (
+        "published",
+        r"\b(when|what date|which date|which day)\b.*\b(published|posted|released|dated|"
+        r"come out|came out|run|ran|appear(ed)?)\b"
+        r"|\b(which|what)\s+(\w+\s+){0,2}(outlet|newspaper|paper|agency|publication|website|"
+        r"site|channel)\b"
+        r"|कब.*(प्रकाशित|छपी|छपा|छपे|पोस्ट)|(किस|कौन).*(अखबार|समाचार\s*पत्र|एजेंसी|वेबसाइट|"
+        r"चैनल|मीडिया|प्रकाशन)",
+    ),
+    (
+        "day",
+        r"\b(what|which)\s+day\b|\bday of the week\b|\bon what day\b|किस\s+दिन|कौन\s+से\s+दिन|"
+        r"कौन-से\s+दिन|किस\s+वार",
+    ),
+    (
+        "date",
+        r"\bwhen\b|\b(what|which)\s+(date|year|month|time)\b|\bhow long ago\b|\bsince when\b"
+        r"|\bकब\b|कब\s|किस\s+(तारीख|तिथि|साल|वर्ष|महीने|समय)|कौन\s+सी\s+तारीख",
+    ),
+    (
+        "number",
+        r"\bhow\s+(many|much|long|far|big|large|old|tall|high|fast|heavy|often)\b"
+        r"|\b(what|which)\s+(\w+\s+){0,2}(percentage|share|number|amount|figure|rate|count|"
+        r"total|size|cost|price|value)\b"
+        r"|कितन[ाेी]|कितनों|कितना|कितनी|कितने|किती",
+    ),
+    (
+        "place",
+        r"\bwhere\b|\b(which|what)\s+(\w+\s+){0,2}(city|place|country|state|region|venue|"
+        r"building|town|"
+        r"location|district|port|airport|station)\b|\bin which (city|country|state|place)\b"
+        r"|कहाँ|कहां|(किस|कौन\s*-?\s*(सा|से|सी))\s+(\S+\s+)?(शहर|जगह|स्थान|देश|राज्य|क्षेत्र|"
+        r"इलाक|इमारत|भवन|जिल|प्रदेश|स्टेशन|स्टेडियम)",
+    ),
+    (
+        "person",
+        r"^\s*(who|whom|whose)\b|\b(who|whom)\b"
+        r"|\b(which|what)\s+(\S+\s+){0,3}(official|minister|person|people|leader|secretary|"
+        r"president|ambassador|chief|head|officer|man|woman|spokesperson|governor|captain|"
+        r"player|opener)\b"
+        r"|\bकौन\b|किसने|किसको|किससे|किन्होंने|किसकी\s+अध्यक्षता",
+    ),
+    (
+        "organisation",
+        r"\b(which|what)\s+(organisation|organization|company|firm|body|institution|bank|"
+        r"ministry|department|agency|council|group|association|party|committee|commission)\b"
+        r"|किस\s+(संस्था|संगठन|कंपनी|मंत्रालय|विभाग|बैंक|परिषद|समिति|आयोग|निकाय)",
+    ),
+    (
+        "yes-no",
+        r"^\s*(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|shall)\b"
+        r"|^\s*क्या\s+(?!.*\b(कौन|कब|कहाँ|कहां|कितन|किस|क्यों|कैसे)).*(है|हैं|था|थे|थी|गया|गई|"
+        r"गए|होगा|होगी|होंगे|सकता|सकती|सकते|रहा|रही|रहे)\s*[?।]?\s*$",
+    ),
+)
+TYPE_PATTERNS = tuple((name, re.compile(p, re.IGNORECASE)) for name, p in _TYPE_PATTERNS)
+# Types whose answer is a thing a sentence either holds or lacks.
+ENTITY_TYPES = frozenset({"number", "date", "day", "person", "place", "organisation"})
+
+_NUMBER = re.compile(r"(?<![\w.])[0-9०-९]+(?:[.,][0-9०-९]+)*(?:st|nd|rd|th|वां|वीं|वें)?(?!\w)")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9-]*")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    language: str
+    type: str  # one of TYPE_PATTERNS' names, or "description"
+    entities: tuple[str, ...]  # the names and numbers it spells out, as written
+
+    @property
+    def wants_entity(self) -> bool:
+        return self.type in ENTITY_TYPES
+
+
+def answer_type(question: str) -> str:
+    return next((name for name, p in TYPE_PATTERNS if p.search(question)), "description")
+
+
+def key_entities(question: str, language: str) -> tuple[str, ...]:
+    """Numbers (whole tokens: the 5 of "Kavita5" is none), and names: capitalised
+    words after the first in English, every Latin word in Hindi."""
+    found = [m.group() for m in _NUMBER.finditer(question)]
+    if language == "hi":
+        found += _LATIN_WORD.findall(question)
+    else:
+        words = _CAPITALISED.finditer(question)
+        found += [m.group() for m in words if m.start() > 0 and question[: m.start()].strip()]
+    return tuple(dict.fromkeys(found))
+
+
+def analyse(question: str, language: str | None = None) -> Question:
+    language = language or question_language(question)
+    return Question(question, language, answer_type(question), key_entities(question, language))

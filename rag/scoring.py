@@ -1,0 +1,71 @@
+"""The answerer's one scorer: a linear utility over a candidate's features.
+
+The weights are a conditional logit (McFadden's choice model): among the
+candidates of one question, the chance that candidate i is the answer is
+softmax(utility)_i, so fitting them teaches the scorer to choose. Whether to
+answer at all is a second, logistic model over the chosen candidate: a choice
+model only ranks, it cannot say that every candidate is wrong.
+
+Its weights, its refusal threshold and the measurement that chose them live in
+`answer_weights.json`, written by `python -m eval.fit_answerer` from the tune
+half of the readers set; nothing else in the answerer is tuned.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+WEIGHTS_FILE = Path(__file__).with_name("answer_weights.json")
+
+# What the scorer sees of a candidate sentence, each in [0, 1] or close to it.
+FEATURES = (
+    "coverage",  # share of the question's information (idf mass) the sentence holds
+    "context",  # the same share found only around it (neighbours, headline, outlet)
+    "focus",  # coverage with words weighed by their rarity among the candidates
+    "history",  # share of the earlier questions' information (a follow-up's topic) it holds
+    "typed",  # holds a thing of the type the question asks for
+    "typed_new",  # ...one the question does not already name
+    "rank",  # 1 / the passage's retrieval rank
+    "fragment",  # a headline or a cut-off line, not a sentence
+    "missing_entities",  # share of the question's names and numbers absent from its passage
+    "metadata",  # an article's byline, date or outlet, for questions about those
+    "other_language",  # the evidence is in the other language (its words match less)
+    "meaning",  # the passage's dense similarity to the question (multilingual model)
+    "unknown_words",  # share of the question's words that no article uses at all
+    "gap",  # the most informative question word its passage lacks (share of the most possible)
+)
+
+
+@dataclass(frozen=True)
+class AnswerWeights:
+    weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 0.0))
+    # Logistic weights over the chosen candidate's features and its "utility"
+    # ("bias" too): the chance that the articles answer the question at all.
+    refusal: dict[str, float] = field(default_factory=dict)
+    threshold: float = 0.5  # answer when that chance reaches this
+    fitted_on: dict[str, Any] = field(default_factory=dict)  # set, split, counts, measurements
+
+    def utility(self, features: dict[str, float]) -> float:
+        return sum(self.weights.get(name, 0.0) * v for name, v in features.items())
+
+    def answerable(self, features: dict[str, float]) -> float:
+        values = {**features, "utility": self.utility(features), "bias": 1.0}
+        z = sum(self.refusal.get(name, 0.0) * v for name, v in values.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
+
+
+@lru_cache(maxsize=4)
+def load_weights(path: Path = WEIGHTS_FILE) -> AnswerWeights:
+    raw = json.loads(path.read_text("utf-8"))
+    known = set(FEATURES) | {"utility", "bias"}
+    if unknown := (set(raw["weights"]) | set(raw["refusal"])) - known:
+        raise ValueError(f"{path}: unknown features {sorted(unknown)}; refit the answerer")
+    return AnswerWeights(raw["weights"], raw["refusal"], raw["threshold"], raw.get("fitted_on", {}))

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from index.lexicon import FREEDICT_ENG_HIN, Lexicon, load_lexicon, read_lexicon
-from rag.extractive import answer_extractively
+from rag.extractive import features, gather, rank
+from rag.question import analyse
 from rag.types import Passage
 
 # The shape of FreeDict's dictd text: a header, then headword lines with IPA
@@ -73,22 +74,25 @@ def _passage(text: str, language: str) -> Passage:
 
 
 def _idf(terms: list[str]) -> np.ndarray:
-    return np.full(len(terms), 2.0)  # every word as informative as any other
+    """Every word as informative as any other, and less than one no article holds."""
+    return np.array([5.0 if t == "\x00" else 2.0 for t in terms])
 
 
-def test_a_hindi_question_is_answered_from_an_english_sentence_through_the_lexicon() -> None:
+def test_the_lexicon_lets_a_hindi_question_find_its_english_sentence() -> None:
     passages = [
         _passage(
             "The talks were held in Moscow. Around 80 delegates took part in the session.", "en"
         )
     ]
-    question = "सत्र में कितने प्रतिनिधि थे?"
+    question = analyse("सत्र में कितने प्रतिनिधि थे?")
     lexicon = Lexicon.from_pairs([("delegate", "प्रतिनिधि"), ("session", "सत्र")])
-    without = answer_extractively(question, "hi", passages, _idf)
-    with_lexicon = answer_extractively(question, "hi", passages, _idf, lexicon=lexicon)
-    assert not without.answered
-    assert with_lexicon.answered and "80 delegates" in with_lexicon.text
-    assert with_lexicon.evidence_languages == ("en",)
+    candidates = gather(question, passages)
+    without = features(question, candidates, _idf)
+    with_lexicon = features(question, candidates, _idf, lexicon=lexicon)
+    assert [f["coverage"] for f in without] == [0.0, 0.0]
+    assert with_lexicon[1]["coverage"] == 1.0 and with_lexicon[0]["coverage"] == 0.0
+    ranked = rank(question, passages, _idf, lexicon=lexicon)
+    assert ranked[0].text.startswith("Around 80 delegates")
 
 
 def test_a_read_dictionary_is_cached_until_the_file_changes(tmp_path: Path) -> None:

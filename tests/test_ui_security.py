@@ -126,9 +126,9 @@ class Response:
         return json.loads(self.body)
 
 
-def post(server: Server, path: str, body: dict[str, Any]) -> Response:
+def post(url: str, path: str, body: dict[str, Any]) -> Response:
     request = urllib.request.Request(
-        server.url + path,
+        url + path,
         data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
@@ -139,8 +139,8 @@ def post(server: Server, path: str, body: dict[str, Any]) -> Response:
         return Response(error.code, error.read().decode())
 
 
-def get(server: Server, path: str) -> str:
-    with urllib.request.urlopen(server.url + path, timeout=TIMEOUT) as response:
+def get(url: str, path: str) -> str:
+    with urllib.request.urlopen(url + path, timeout=TIMEOUT) as response:
         return str(response.read().decode())
 
 
@@ -151,14 +151,13 @@ class Outcome:
 
 
 def call(server: Server, api: str, data: list[Any], session: str | None = None) -> Outcome:
-    """POST /gradio_api/call/<api>, then read its event stream to the end."""
-    body: dict[str, Any] = {"data": data}
-    if session:
-        body["session_hash"] = session
-    joined = post(server, f"gradio_api/call/{api}", body)
+    """POST /gradio_api/call/<api> (as a new session unless given one), then read its
+    event stream to the end."""
+    body = {"data": data, "session_hash": session or uuid.uuid4().hex}
+    joined = post(server.url, f"gradio_api/call/{api}", body)
     if joined.status != 200:
         return Outcome(str(joined.status), joined.json().get("detail"))
-    stream = get(server, f"gradio_api/call/{api}/{joined.json()['event_id']}")
+    stream = get(server.url, f"gradio_api/call/{api}/{joined.json()['event_id']}")
     last = [block for block in stream.split("\n\n") if block.startswith("event: ")][-1]
     event, _, data_line = last.partition("\ndata: ")
     return Outcome(event.removeprefix("event: "), json.loads(data_line))
@@ -208,7 +207,7 @@ def test_a_server_file_never_uploaded_cannot_be_added(server: Server) -> None:
 @pytest.mark.slow
 def test_the_queue_is_the_only_way_in(server: Server) -> None:
     """Gradio serves events outside the queue on /run/<name> unless told not to."""
-    response = post(server, "gradio_api/run/chat", {"data": chat_inputs(QUESTION)})
+    response = post(server.url, "gradio_api/run/chat", {"data": chat_inputs(QUESTION)})
     assert response.status == 404, response
 
 
@@ -270,14 +269,13 @@ class Flood:
             session = own_session or uuid.uuid4().hex
             body = {"data": chat_inputs(QUESTION), "session_hash": session}
             # Joins the queue and never reads the answer, like a script that only floods.
-            status = post(self.server, "gradio_api/call/chat", body).status
+            status = post(self.server.url, "gradio_api/call/chat", body).status
             with self._lock:
                 self.outcomes[str(status)] += 1
 
     def _watch(self, stop: float) -> None:
         while time.monotonic() < stop:
-            status = json.loads(get(self.server, "gradio_api/queue/status"))
-            self.queue_sizes.append(int(status["queue_size"]))
+            self.queue_sizes.append(queue_size(self.server.url))
             time.sleep(0.05)
 
 
@@ -310,6 +308,62 @@ def test_a_reader_is_answered_during_a_flood(server: Server) -> None:
     # Gradio checks the bound before the admission check, which awaits: the joins
     # in flight at that moment (one per client at most) can pass it together.
     assert max(flood.queue_sizes) <= QUEUE_SIZE + flood.clients + 1
+
+
+@pytest.mark.slow
+def test_a_gone_browser_session_has_its_waiting_questions_dropped(
+    make_assistant: Callable[..., Assistant], sample_index: Assistant
+) -> None:
+    """Gradio's own behaviour, checked: when a session's /queue/data stream closes,
+    its waiting jobs leave the queue. Jobs posted to /call and never read have no
+    stream to lose: they stay (the queue's bound is what holds them)."""
+    from ui.app import build_app, launch
+    from ui.limits import UiLimits
+
+    assistant = make_assistant(sample_index.settings.data_dir)
+    release = threading.Event()
+    answer = assistant.stream
+
+    def held(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        release.wait(TIMEOUT)  # the one answering slot stays busy until the test is done
+        yield from answer(*args, **kwargs)
+
+    assistant.stream = held  # type: ignore[method-assign]
+    app = build_app(assistant, limits=UiLimits(chat_concurrency=1))
+    launch(app, "127.0.0.1", None, block=False, quiet=True)
+    try:
+        url = str(app.local_url)
+        for n in range(3):  # the first takes the slot, two wait
+            post(
+                url,
+                "gradio_api/call/chat",
+                {"data": chat_inputs(QUESTION), "session_hash": f"c{n}"},
+            )
+        wait_for_queue_size(url, 2)  # the first one taken: the slot is now held
+        config = json.loads(get(url, "config"))
+        chat = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "chat")
+        browser = {"data": chat_inputs(QUESTION), "fn_index": chat, "session_hash": "tab"}
+        for _ in range(4):
+            assert post(url, "gradio_api/queue/join", browser).status == 200
+        assert queue_size(url) == 6
+        with urllib.request.urlopen(url + "gradio_api/queue/data?session_hash=tab") as stream:
+            stream.readline()  # connected; now the tab is closed
+        wait_for_queue_size(url, 2)  # the tab's four dropped, the two /call jobs kept
+    finally:
+        release.set()
+        app.close()
+
+
+def queue_size(url: str) -> int:
+    return int(json.loads(get(url, "gradio_api/queue/status"))["queue_size"])
+
+
+def wait_for_queue_size(url: str, size: int) -> None:
+    """Until the queue holds `size` jobs; it only ever shrinks in these tests."""
+    deadline = time.monotonic() + TIMEOUT
+    while queue_size(url) > size and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert queue_size(url) == size
 
 
 # 3. Server paths

@@ -7,7 +7,8 @@ and a library tab to add and remove articles.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -18,6 +19,8 @@ from ui import library
 from ui.assistants import AssistantPool
 from ui.chat import ChatRequest, Conversation, panel_language, respond
 from ui.labels import interface_language, label
+from ui.limits import DEFAULT_LIMITS, RateLimit, UiLimits
+from ui.paths import ShownPaths
 from ui.render import ARTICLE_COLUMNS, article_rows, sources_html
 from ui.uploads import ALLOWED_SUFFIXES, MAX_UPLOAD_MB
 
@@ -51,7 +54,6 @@ EXAMPLES = [
 ]
 
 LANGUAGE_CHOICES = [("Auto / स्वतः", "auto"), ("हिन्दी", "hi"), ("English", "en")]
-CHAT_CONCURRENCY = 4
 # Ingestion reports through tqdm; Gradio turns that into the progress bar.
 INGEST_PROGRESS = gr.Progress(track_tqdm=True)
 
@@ -80,12 +82,21 @@ def theme() -> gr.themes.Base:
     return gr.themes.Default(font=FONTS, font_mono=MONO_FONTS)
 
 
-def build_app(source: Assistant | Settings, *, allow_folders: bool = True) -> gr.Blocks:
-    """The Blocks app over `source`'s index. `allow_folders`: let readers index
-    folders of the machine the app runs on (turn off when others can reach it)."""
+def build_app(
+    source: Assistant | Settings,
+    *,
+    folder_roots: Sequence[Path] = (),
+    limits: UiLimits = DEFAULT_LIMITS,
+) -> gr.Blocks:
+    """The Blocks app over `source`'s index, its queue bounded by `limits`.
+    `folder_roots`: the server folders readers may index (with what lies under
+    them); none, the default, hides the folder box."""
     main = source if isinstance(source, Assistant) else Assistant.from_settings(source)
     pool = AssistantPool(main)
     s = main.settings
+    roots = [Path(root).resolve() for root in folder_roots]
+    shown = ShownPaths(s.data_dir, roots)
+    per_client = RateLimit(limits.questions_per_minute)
 
     with gr.Blocks(title="Ask the news · समाचारों से पूछें", analytics_enabled=False) as app:
         conversation = gr.State(Conversation())
@@ -163,11 +174,9 @@ def build_app(source: Assistant | Settings, *, allow_folders: bool = True) -> gr
                         )
                         add_files = gr.Button(label("upload_button", "en"), variant="primary")
                         folder = gr.Textbox(
-                            label=label("folder", "en"), max_lines=1, interactive=allow_folders
+                            label=label("folder", "en"), max_lines=1, visible=bool(roots)
                         )
-                        add_folder = gr.Button(
-                            label("folder_button", "en"), interactive=allow_folders
-                        )
+                        add_folder = gr.Button(label("folder_button", "en"), visible=bool(roots))
                     with gr.Column():
                         report = gr.Textbox(label=label("report", "en"), lines=8, interactive=False)
                 table = gr.Dataframe(
@@ -211,6 +220,21 @@ def build_app(source: Assistant | Settings, *, allow_folders: bool = True) -> gr
             for messages, panel, state_after in respond(pool, question, state, request):
                 yield messages, panel, state_after, ""
 
+        def admit(
+            request: gr.Request, question: str, state: Conversation, lang: str, *settings: Any
+        ) -> list[dict[str, Any]]:
+            """Runs before a question joins the queue: one client, one browser session
+            (on loopback every client has the same address), gets so many a minute.
+            The refusal is shown under the question box."""
+            client = request.client.host if request.client else ""
+            wait = per_client.admit(f"{client} {request.session_hash}")
+            verdict = (
+                gr.validate(False, label("too_many", interface_language(lang), seconds=wait))
+                if wait
+                else gr.validate(True, "")
+            )
+            return [verdict] + [gr.validate(True, "")] * (2 + len(settings))
+
         gr.on(
             [question.submit, ask.click],
             chat,
@@ -228,7 +252,8 @@ def build_app(source: Assistant | Settings, *, allow_folders: bool = True) -> gr
             ],
             outputs=[chatbot, sources, conversation, question],
             api_name="chat",
-            concurrency_limit=CHAT_CONCURRENCY,
+            validator=admit,
+            concurrency_limit=limits.chat_concurrency,
             concurrency_id="chat",
             show_progress="minimal",
         )
@@ -251,7 +276,7 @@ def build_app(source: Assistant | Settings, *, allow_folders: bool = True) -> gr
             articles = main.articles()
             return (
                 gr.Dataframe(**_table_value(articles, interface_language(lang))),
-                gr.Dropdown(choices=library.file_choices(articles), value=None),
+                gr.Dropdown(choices=library.file_choices(articles, shown), value=None),
                 gr.Dropdown(choices=library.outlets(articles)),
             )
 
@@ -261,19 +286,20 @@ def build_app(source: Assistant | Settings, *, allow_folders: bool = True) -> gr
             files: list[str] | None, lang: str, progress: gr.Progress = INGEST_PROGRESS
         ) -> tuple[Any, ...]:
             progress(0, desc=label("upload_button", interface_language(lang)))
-            return library.add_uploads(pool, files, interface_language(lang)), *refreshed(lang)
+            summary = library.add_uploads(pool, files, interface_language(lang), shown)
+            return summary, *refreshed(lang)
 
         def on_add_folder(
             path: str, lang: str, progress: gr.Progress = INGEST_PROGRESS
         ) -> tuple[Any, ...]:
             progress(0, desc=label("folder_button", interface_language(lang)))
             return (
-                library.add_folder(pool, path, interface_language(lang), allow_folders),
+                library.add_folder(pool, path, interface_language(lang), roots, shown),
                 *refreshed(lang),
             )
 
         def on_remove(path: str | None, lang: str) -> tuple[Any, ...]:
-            return library.remove(pool, path, interface_language(lang)), *refreshed(lang)
+            return library.remove(pool, path, interface_language(lang), shown), *refreshed(lang)
 
         # Index writes run one at a time; each waits for the questions in flight and
         # holds off new ones while it runs (see AssistantPool).
@@ -367,6 +393,9 @@ def build_app(source: Assistant | Settings, *, allow_folders: bool = True) -> gr
             ],
             api_visibility="private",
         )
+    # api_open=False: Gradio would otherwise also serve every event on /run/<name>,
+    # outside the queue and so outside its bound.
+    app.queue(max_size=limits.queue_size, default_concurrency_limit=1, api_open=False)
     return app
 
 
@@ -380,7 +409,6 @@ def launch(
 ) -> None:
     """Serve `app` (port None: the first free one from 7860; see app.local_url);
     with block=False return once it is up (tests)."""
-    app.queue(default_concurrency_limit=1)
     app.launch(
         server_name=host,
         server_port=port,

@@ -57,10 +57,13 @@ LABELS: dict[str, dict[str, str]] = {
     "upload_button": {"en": "Add files to the index", "hi": "फ़ाइलें इंडेक्स में जोड़ें"},
     "folder": {"en": "Or a folder on this computer", "hi": "या इस कंप्यूटर का कोई फ़ोल्डर"},
     "folder_button": {"en": "Index the folder", "hi": "फ़ोल्डर इंडेक्स करें"},
-    "folder_missing": {"en": "No such folder: {path}", "hi": "यह फ़ोल्डर नहीं मिला: {path}"},
+    "folder_refused": {
+        "en": "No such folder among the folders this app may index: {path}",
+        "hi": "यह फ़ोल्डर उन फ़ोल्डरों में नहीं मिला जिन्हें यह ऐप इंडेक्स कर सकता है: {path}",
+    },
     "folder_disabled": {
-        "en": "Indexing server folders is turned off when the app is shared on a network.",
-        "hi": "नेटवर्क पर साझा ऐप में सर्वर के फ़ोल्डर इंडेक्स करना बंद है।",
+        "en": "Indexing server folders is off (start the app with --allow-folders to allow some).",
+        "hi": "सर्वर के फ़ोल्डर इंडेक्स करना बंद है (कुछ फ़ोल्डरों के लिए ऐप --allow-folders के साथ चलाएँ)।",
     },
     "report": {"en": "Ingest summary", "hi": "इंडेक्सिंग का सारांश"},
     "nothing_chosen": {"en": "Choose files first.", "hi": "पहले फ़ाइलें चुनें।"},
@@ -84,6 +87,14 @@ LABELS: dict[str, dict[str, str]] = {
     "col_file": {"en": "File", "hi": "फ़ाइल"},
     "remove_choice": {"en": "File to remove", "hi": "हटाने के लिए फ़ाइल"},
     "remove_button": {"en": "Remove from the index", "hi": "इंडेक्स से हटाएँ"},
+    "not_indexed": {
+        "en": "That file is not in the index (any more).",
+        "hi": "यह फ़ाइल इंडेक्स में नहीं है (अब नहीं)।",
+    },
+    "too_many": {
+        "en": "Too many questions from you just now; try again in {seconds} s.",
+        "hi": "अभी आपकी ओर से बहुत अधिक प्रश्न आए हैं; {seconds} सेकंड बाद फिर पूछें।",
+    },
     "removed": {"en": "Removed {n} file(s) from the index.", "hi": "इंडेक्स से {n} फ़ाइल हटाई गई।"},
 }
 

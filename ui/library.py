@@ -1,4 +1,5 @@
-"""The library tab's actions: add uploaded files or a folder, list and remove articles."""
+"""The library tab's actions: add uploaded files or a folder, list and remove articles.
+Every path a reader sees goes through `ShownPaths` (ui/paths.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from index.documents import IngestSummary
+from index.documents import IngestSummary, Skipped
 from ui.assistants import AssistantPool
 from ui.labels import label
+from ui.paths import FolderRefused, ShownPaths, files_inside, folder_inside
 from ui.uploads import UploadRejected, store_upload
 
 log = logging.getLogger(__name__)
 
 
-def add_uploads(pool: AssistantPool, files: Sequence[str] | None, language: str) -> str:
+def add_uploads(
+    pool: AssistantPool, files: Sequence[str] | None, language: str, shown: ShownPaths
+) -> str:
     """Store the uploaded files under the data folder, index them; the summary as text."""
     if not files:
         return label("nothing_chosen", language)
@@ -26,20 +30,30 @@ def add_uploads(pool: AssistantPool, files: Sequence[str] | None, language: str)
             stored.append(store_upload(Path(file), Path(file).name, pool.main.settings.data_dir))
         except UploadRejected as why:
             rejected.append(f"  - {why.name}: {label(why.key, language, **why.values)}")
-    return _ingest(pool, stored, language, rejected)
+    return _ingest(pool, stored, language, shown, rejected)
 
 
-def add_folder(pool: AssistantPool, folder: str, language: str, allowed: bool) -> str:
-    if not allowed:
+def add_folder(
+    pool: AssistantPool, folder: str, language: str, roots: Sequence[Path], shown: ShownPaths
+) -> str:
+    """Index the files of `folder` if it lies under one of `roots` (none: folders are off)."""
+    if not roots:
         return label("folder_disabled", language)
-    path = Path((folder or "").strip()).expanduser()
-    if not folder or not path.is_dir():
-        return label("folder_missing", language, path=folder or "")
-    return _ingest(pool, [path], language)
+    given = (folder or "").strip()
+    try:
+        files, outside = files_inside(folder_inside(given, roots), roots)
+    except FolderRefused:
+        return label("folder_refused", language, path=given)
+    rejected = [_skipped_line(s, shown) for s in outside]
+    return _ingest(pool, files, language, shown, rejected)
 
 
 def _ingest(
-    pool: AssistantPool, paths: list[Path], language: str, rejected: Sequence[str] = ()
+    pool: AssistantPool,
+    paths: list[Path],
+    language: str,
+    shown: ShownPaths,
+    rejected: Sequence[str] = (),
 ) -> str:
     summary = IngestSummary()
     if paths:
@@ -48,11 +62,14 @@ def _ingest(
                 summary = pool.main.ingest(paths, progress=True)
         except Exception as error:  # e.g. another ingest running, a model mismatch
             log.exception("ingest of %s failed", paths)
-            return label("failed", language, reason=str(error).splitlines()[0][:300])
-    return report(summary, language, rejected)
+            reason = shown.redact(str(error).splitlines()[0][:300])
+            return label("failed", language, reason=reason)
+    return report(summary, language, shown, rejected)
 
 
-def report(summary: IngestSummary, language: str, rejected: Sequence[str] = ()) -> str:
+def report(
+    summary: IngestSummary, language: str, shown: ShownPaths, rejected: Sequence[str] = ()
+) -> str:
     lines = [
         label(
             "report_lines",
@@ -64,31 +81,45 @@ def report(summary: IngestSummary, language: str, rejected: Sequence[str] = ()) 
             seconds=f"{summary.seconds:.1f}",
         )
     ]
-    lines += [f"  - {s.path}: {s.reason}" for s in summary.skipped]
+    lines += [_skipped_line(s, shown) for s in summary.skipped]
     lines += rejected
     return "\n".join(lines)
 
 
-def remove(pool: AssistantPool, path: str | None, language: str) -> str:
-    if not path:
+def _skipped_line(skipped: Skipped, shown: ShownPaths) -> str:
+    return f"  - {shown.show(skipped.path)}: {shown.redact(skipped.reason)}"
+
+
+def remove(pool: AssistantPool, choice: str | None, language: str, shown: ShownPaths) -> str:
+    """Remove the file the reader chose by its shown name (see `file_choices`)."""
+    if not choice:
         return label("nothing_chosen", language)
+    path = shown.choices(_indexed_paths(pool.main.articles())).get(choice)
+    if path is None:
+        return label("not_indexed", language)
     with pool.lock.writing():
         removed = pool.main.remove([path])
     return label("removed", language, n=removed)
 
 
-def file_choices(articles: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
-    """One entry per indexed file (a feed file holds several articles)."""
+def file_choices(articles: Sequence[dict[str, Any]], shown: ShownPaths) -> list[tuple[str, str]]:
+    """One entry per indexed file (a feed file holds several articles), named and
+    chosen by its shown path: the server's own paths never reach the browser."""
     titles: dict[str, list[str]] = {}
     for a in articles:
         titles.setdefault(a["path"], []).append(str(a.get("title", "")))
     return [
-        (
-            f"{Path(path).name} — {names[0]}" + (f" (+{len(names) - 1})" if len(names) > 1 else ""),
-            path,
-        )
-        for path, names in titles.items()
+        (f"{name} — {titles[path][0]}" + _more(len(titles[path])), name)
+        for name, path in shown.choices(list(titles)).items()
     ]
+
+
+def _indexed_paths(articles: Sequence[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(str(a["path"]) for a in articles))
+
+
+def _more(titles: int) -> str:
+    return f" (+{titles - 1})" if titles > 1 else ""
 
 
 def outlets(articles: Sequence[dict[str, Any]]) -> list[str]:

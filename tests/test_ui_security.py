@@ -1,0 +1,493 @@
+"""The web app against a client on loopback that does not play by the browser's
+rules: a real `rag ui` process on 127.0.0.1, spoken to in raw HTTP (urllib), not
+through gradio_client (which would upload local files itself and keep to the
+protocol)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO_ROOT, find_free_port
+
+from index.documents import Skipped
+from rag.assistant import Assistant
+from ui import library
+from ui.assistants import AssistantPool
+from ui.labels import label
+from ui.limits import RateLimit
+from ui.paths import ShownPaths
+
+START_S = 180  # loading the models on a busy machine
+TIMEOUT = 60
+QUEUE_SIZE = 8
+PER_MINUTE = 4
+SECRET = (
+    " date 2025-09-04\nVault code of the Quokka Bank\n\nPerth, Sep 4: The quokka bank's vault "
+    "code is 7741-SECRET, the manager wrote in a note kept on the server.\n"
+)
+SECRET_QUESTION = "What is the vault code of the quokka bank?"
+ALLOWED_ARTICLE = (
+    " date 2025-09-05\nWombat bridge opens\n\nCanberra, Sep 5: The wombat bridge over the "
+    "creek opened on Friday; it cost 88 lakh rupees, the council said.\n"
+)
+QUESTION = "How long after liftoff was the NVS-04 satellite placed in orbit?"
+
+
+@dataclass
+class Server:
+    url: str
+    root: Path  # everything of this test module lives under it
+    data_dir: Path
+    allowed: Path
+    secret: Path
+    process: subprocess.Popen[bytes]
+
+    def rss_mb(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def server(
+    make_assistant: Callable[..., Assistant],
+    sample_corpus: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("uisec")
+    make_assistant(root / "data").ingest([sample_corpus])
+    allowed, secret = root / "allowed", root / "secret"
+    (allowed / "news").mkdir(parents=True)
+    secret.mkdir()
+    (secret / "vault.txt").write_text(SECRET, encoding="utf-8")
+    (allowed / "news" / "wombat.txt").write_text(ALLOWED_ARTICLE, encoding="utf-8")
+    # Planted inside the allowed folder, pointing out of it.
+    (allowed / "news" / "vault.txt").symlink_to(secret / "vault.txt")
+    (allowed / "elsewhere").symlink_to(secret, target_is_directory=True)
+    port = find_free_port()
+    command = [sys.executable, "-m", "rag.cli", "ui", "--port", str(port)]
+    command += ["--data-dir", str(root / "data"), "--allow-folders", str(allowed)]
+    command += ["--queue-size", str(QUEUE_SIZE), "--questions-per-minute", str(PER_MINUTE)]
+    log = (root / "server.log").open("wb")
+    process = subprocess.Popen(
+        command,
+        cwd=root,  # so that a relative path cannot name the repository's files
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(url, process, root / "server.log")
+        yield Server(url, root, root / "data", allowed, secret, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"rag ui exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "gradio_api/queue/status", timeout=5):
+                return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"rag ui not up after {START_S} s:\n{log.read_text()[-3000:]}")
+
+
+# Raw HTTP
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def post(url: str, path: str, body: dict[str, Any]) -> Response:
+    request = urllib.request.Request(
+        url + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return Response(response.status, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.read().decode())
+
+
+def get(url: str, path: str) -> str:
+    with urllib.request.urlopen(url + path, timeout=TIMEOUT) as response:
+        return str(response.read().decode())
+
+
+@dataclass
+class Outcome:
+    event: str  # "complete", "error", or the HTTP status of a refused call
+    data: Any
+
+
+def call(server: Server, api: str, data: list[Any], session: str | None = None) -> Outcome:
+    """POST /gradio_api/call/<api> (as a new session unless given one), then read its
+    event stream to the end."""
+    body = {"data": data, "session_hash": session or uuid.uuid4().hex}
+    joined = post(server.url, f"gradio_api/call/{api}", body)
+    if joined.status != 200:
+        return Outcome(str(joined.status), joined.json().get("detail"))
+    stream = get(server.url, f"gradio_api/call/{api}/{joined.json()['event_id']}")
+    last = [block for block in stream.split("\n\n") if block.startswith("event: ")][-1]
+    event, _, data_line = last.partition("\ndata: ")
+    return Outcome(event.removeprefix("event: "), json.loads(data_line))
+
+
+def chat_inputs(question: str, language: str = "auto") -> list[Any]:
+    """The chat event's inputs in order (see ui/app.py): question, conversation,
+    language, k, mode, backend, language filter, outlets, from, to."""
+    return [question, None, language, 5, "hybrid", "extractive", [], [], "", ""]
+
+
+def answer_text(outcome: Outcome) -> str:
+    assert outcome.event == "complete", outcome
+    messages = outcome.data[0]
+    return "".join(part["text"] for part in messages[-1]["content"])
+
+
+def library_report(outcome: Outcome) -> str:
+    assert outcome.event == "complete", outcome
+    return str(outcome.data[0])
+
+
+def removal_choices(server: Server, session: str) -> list[list[str]]:
+    """The remove dropdown's choices, as `session`'s page now holds them."""
+    outcome = call(server, "articles", ["en"], session)
+    assert outcome.event == "complete", outcome
+    return list(outcome.data[1]["choices"])
+
+
+# 1. Files the reader never uploaded
+
+
+@pytest.mark.slow
+def test_a_server_file_never_uploaded_cannot_be_added(server: Server) -> None:
+    secret = server.secret / "vault.txt"
+    for path in (str(secret), f"{server.data_dir}/../secret/vault.txt"):
+        file = {"path": path, "orig_name": "vault.txt", "meta": {"_type": "gradio.FileData"}}
+        outcome = call(server, "add_files", [[file], "en"])
+        assert outcome.event == "error", outcome
+    assert not (server.data_dir / "uploads" / "vault.txt").exists()
+    assert "7741" not in answer_text(call(server, "chat", chat_inputs(SECRET_QUESTION)))
+
+
+# 2. Floods
+
+
+@pytest.mark.slow
+def test_the_queue_is_the_only_way_in(server: Server) -> None:
+    """Gradio serves events outside the queue on /run/<name> unless told not to."""
+    response = post(server.url, "gradio_api/run/chat", {"data": chat_inputs(QUESTION)})
+    assert response.status == 404, response
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_one_session_asking_too_often_is_told_to_wait_in_its_language(
+    server: Server, language: str
+) -> None:
+    session = uuid.uuid4().hex
+    outcomes = [
+        call(server, "chat", chat_inputs(QUESTION, language), session)
+        for _ in range(PER_MINUTE + 2)
+    ]
+    assert [o.event for o in outcomes] == ["complete"] * PER_MINUTE + ["422"] * 2
+    refusal = outcomes[-1].data[0]
+    assert refusal["is_valid"] is False and refusal["parameter_name"] == "question"
+    seconds = re.search(r"\d+", refusal["message"])
+    assert seconds and 1 <= int(seconds.group()) <= 60
+    assert refusal["message"] == label("too_many", language, seconds=seconds.group())
+    # Another session is not held up by this one.
+    assert call(server, "chat", chat_inputs(QUESTION, language)).event == "complete"
+
+
+@dataclass
+class Flood:
+    """Raw clients asking as fast as they can until `stop`: half keep one session
+    (and meet the per-session limit), half make up a new one for every question
+    (and meet only the queue's bound)."""
+
+    server: Server
+    clients: int = 8
+    seconds: float = 12.0
+    most_requests: int = 4000  # all clients together; the flood stops by itself
+    outcomes: Counter[str] = field(default_factory=Counter)
+    queue_sizes: list[int] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def run(self, reader: Callable[[], Any]) -> Any:
+        stop = time.monotonic() + self.seconds
+        threads = [
+            threading.Thread(target=self._client, args=(n, stop), daemon=True)
+            for n in range(self.clients)
+        ]
+        watcher = threading.Thread(target=self._watch, args=(stop,), daemon=True)
+        for thread in [*threads, watcher]:
+            thread.start()
+        time.sleep(self.seconds / 4)  # the flood in full swing
+        result = reader()
+        for thread in [*threads, watcher]:
+            thread.join(timeout=self.seconds + TIMEOUT)
+        return result
+
+    def _client(self, number: int, stop: float) -> None:
+        own_session = uuid.uuid4().hex if number % 2 else None
+        while time.monotonic() < stop:
+            with self._lock:
+                if self.outcomes.total() >= self.most_requests:
+                    return
+            session = own_session or uuid.uuid4().hex
+            body = {"data": chat_inputs(QUESTION), "session_hash": session}
+            # Joins the queue and never reads the answer, like a script that only floods.
+            status = post(self.server.url, "gradio_api/call/chat", body).status
+            with self._lock:
+                self.outcomes[str(status)] += 1
+
+    def _watch(self, stop: float) -> None:
+        while time.monotonic() < stop:
+            self.queue_sizes.append(queue_size(self.server.url))
+            time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_a_reader_is_answered_during_a_flood(server: Server) -> None:
+    rss_before = server.rss_mb()
+    flood = Flood(server)
+
+    def one_reader() -> tuple[str, float, int]:
+        """Asks once, and again after each refusal (queue full), as a browser's reader would."""
+        started, tries = time.monotonic(), 0
+        while True:
+            tries += 1
+            outcome = call(server, "chat", chat_inputs(QUESTION, "en"))
+            if outcome.event != "503":
+                return answer_text(outcome), time.monotonic() - started, tries
+            time.sleep(0.5)
+
+    text, waited, tries = flood.run(one_reader)
+    print(
+        f"\nflood: {flood.clients} clients, {flood.seconds:.0f} s: {dict(flood.outcomes)}; "
+        f"queue size max {max(flood.queue_sizes)} (bound {QUEUE_SIZE}), "
+        f"median {statistics.median(flood.queue_sizes)}; "
+        f"one reader answered after {waited:.1f} s in {tries} tries; "
+        f"server memory {rss_before:.0f} -> {server.rss_mb():.0f} MB"
+    )
+    assert "minutes" in text or "मिनट" in text, text  # the sample corpus's answer
+    assert flood.outcomes["503"] > 0, "the flood filled the queue"
+    assert flood.outcomes["422"] > 0, "the sessions that kept asking met their limit"
+    # Gradio checks the bound before the admission check, which awaits: the joins
+    # in flight at that moment (one per client at most) can pass it together.
+    assert max(flood.queue_sizes) <= QUEUE_SIZE + flood.clients + 1
+
+
+@pytest.mark.slow
+def test_a_gone_browser_session_has_its_waiting_questions_dropped(
+    make_assistant: Callable[..., Assistant], sample_index: Assistant
+) -> None:
+    """Gradio's own behaviour, checked: when a session's /queue/data stream closes,
+    its waiting jobs leave the queue. Jobs posted to /call and never read have no
+    stream to lose: they stay (the queue's bound is what holds them)."""
+    from ui.app import build_app, launch
+    from ui.limits import UiLimits
+
+    assistant = make_assistant(sample_index.settings.data_dir)
+    release = threading.Event()
+    answer = assistant.stream
+
+    def held(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        release.wait(TIMEOUT)  # the one answering slot stays busy until the test is done
+        yield from answer(*args, **kwargs)
+
+    assistant.stream = held  # type: ignore[method-assign]
+    app = build_app(assistant, limits=UiLimits(chat_concurrency=1))
+    launch(app, "127.0.0.1", None, block=False, quiet=True)
+    try:
+        url = str(app.local_url)
+        for n in range(3):  # the first takes the slot, two wait
+            post(
+                url,
+                "gradio_api/call/chat",
+                {"data": chat_inputs(QUESTION), "session_hash": f"c{n}"},
+            )
+        wait_for_queue_size(url, 2)  # the first one taken: the slot is now held
+        config = json.loads(get(url, "config"))
+        chat = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "chat")
+        browser = {"data": chat_inputs(QUESTION), "fn_index": chat, "session_hash": "tab"}
+        for _ in range(4):
+            assert post(url, "gradio_api/queue/join", browser).status == 200
+        assert queue_size(url) == 6
+        with urllib.request.urlopen(url + "gradio_api/queue/data?session_hash=tab") as stream:
+            stream.readline()  # connected; now the tab is closed
+        wait_for_queue_size(url, 2)  # the tab's four dropped, the two /call jobs kept
+    finally:
+        release.set()
+        app.close()
+
+
+def queue_size(url: str) -> int:
+    return int(json.loads(get(url, "gradio_api/queue/status"))["queue_size"])
+
+
+def wait_for_queue_size(url: str, size: int) -> None:
+    """Until the queue holds `size` jobs; it only ever shrinks in these tests."""
+    deadline = time.monotonic() + TIMEOUT
+    while queue_size(url) > size and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert queue_size(url) == size
+
+
+# 3. Server paths
+
+
+@pytest.mark.slow
+def test_readers_never_see_server_paths(server: Server) -> None:
+    uploaded = upload(server, "quokka.txt", SECRET.replace("7741-SECRET", "3,400 visitors"))
+    file = {"path": uploaded, "orig_name": "quokka.txt", "meta": {"_type": "gradio.FileData"}}
+    report = library_report(call(server, "add_files", [[file], "en"]))
+    assert report.startswith("articles indexed: 1"), report
+    folder_report = library_report(call(server, "add_folder", ["news", "en"]))
+    session = uuid.uuid4().hex
+    choices = removal_choices(server, session)
+    everything = json.dumps([report, folder_report, choices])
+    assert str(server.root) not in everything and str(REPO_ROOT) not in everything
+    assert [value for _, value in choices if "quokka" in value] == ["uploads/quokka.txt"]
+    assert "allowed/news/wombat.txt" in [value for _, value in choices]
+    assert "…/en_pune_metro.html" in [value for _, value in choices]
+    # A value that is not a choice: the refusal repeats it and names no other server path.
+    sent = str(server.data_dir / "uploads" / "quokka.txt")
+    bogus = call(server, "remove", [sent, "en"], session)
+    assert bogus.event == "error" and sent in bogus.data["error"], bogus
+    assert str(server.root) not in bogus.data["error"].replace(sent, "")
+    removed = library_report(call(server, "remove", ["uploads/quokka.txt", "en"], session))
+    assert removed == label("removed", "en", n=1)
+    assert "uploads/quokka.txt" not in json.dumps(removal_choices(server, session))
+
+
+def upload(server: Server, name: str, text: str) -> str:
+    boundary = uuid.uuid4().hex
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+        f"Content-Type: text/plain\r\n\r\n{text}\r\n--{boundary}--\r\n"
+    ).encode()
+    request = urllib.request.Request(
+        server.url + "gradio_api/upload",
+        data=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+        return str(json.loads(response.read())[0])
+
+
+# 4. Folders
+
+
+@pytest.mark.slow
+def test_folders_outside_the_allowed_roots_are_refused(server: Server) -> None:
+    allowed = server.allowed
+    for given in (
+        "../secret",
+        str(allowed / ".." / "secret"),
+        f"/proc/self/root{server.secret}",
+        str(server.secret),
+        "elsewhere",  # a symlink inside the root to a folder outside it
+        "/",
+        "no-such-folder",
+    ):
+        report = library_report(call(server, "add_folder", [given, "en"]))
+        assert report == label("folder_refused", "en", path=given), report
+    # Inside the root, a symlink to a file outside it is skipped by name.
+    report = library_report(call(server, "add_folder", [str(allowed / "news"), "en"]))
+    assert "allowed/news/vault.txt: outside the allowed folders" in report, report
+    assert "7741" not in answer_text(call(server, "chat", chat_inputs(SECRET_QUESTION)))
+    assert "88 lakh" in answer_text(
+        call(server, "chat", chat_inputs("What did the wombat bridge cost?"))
+    )
+
+
+def test_without_roots_folders_are_off(sample_index: Assistant, tmp_path: Path) -> None:
+    shown = ShownPaths(sample_index.settings.data_dir)
+    report = library.add_folder(AssistantPool(sample_index), str(tmp_path), "hi", (), shown)
+    assert report == label("folder_disabled", "hi")
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--host", "0.0.0.0", "--allow-folders", "."], "needs a loopback --host"),
+        (["--allow-folders", "no-such-root"], "no-such-root is not a folder"),
+        (["--queue-size", "0"], "queue_size must be at least 1"),
+    ],
+)
+def test_rag_ui_refuses_unsafe_or_impossible_flags(
+    tmp_path: Path, flags: list[str], message: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ui", "--data-dir", str(tmp_path), *flags],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# Pieces
+
+
+def test_shown_paths(tmp_path: Path) -> None:
+    shown = ShownPaths(tmp_path / "data", [tmp_path / "news"])
+    assert shown.show(tmp_path / "data" / "uploads" / "a.txt") == "uploads/a.txt"
+    assert shown.show(tmp_path / "news" / "hi" / "b.txt") == "news/hi/b.txt"
+    assert shown.show("/srv/private/c.txt") == "…/c.txt"
+    message = f"cannot read {tmp_path}/news/x.txt or /etc/private/key.pem: denied"
+    assert shown.redact(message) == "cannot read news/x.txt or …/key.pem: denied"
+    paths = [str(tmp_path / "data" / "uploads" / "a.txt"), "/one/a.txt", "/two/a.txt"]
+    assert list(shown.choices(paths)) == ["uploads/a.txt", "…/a.txt", "…/a.txt (2)"]
+    skipped = Skipped(str(tmp_path / "news" / "x.txt"), f"cannot read {tmp_path}/news/x.txt")
+    assert library._skipped_line(skipped, shown) == "  - news/x.txt: cannot read news/x.txt"
+
+
+def test_rate_limit_counts_per_key_and_forgets_quiet_ones() -> None:
+    now = [0.0]
+    limit = RateLimit(2, window_s=60, clock=lambda: now[0])
+    assert [limit.admit("a"), limit.admit("a"), limit.admit("b")] == [0, 0, 0]
+    now[0] = 10.0
+    assert limit.admit("a") == 50  # the first of its two expires at 60 s
+    now[0] = 60.0
+    assert limit.admit("a") == 0
+    now[0] = 200.0
+    limit.admit("c")
+    assert len(limit) == 1, "a and b had been quiet for a whole window"

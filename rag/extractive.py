@@ -218,12 +218,18 @@ def _is_byline(candidate: Candidate) -> bool:
     return bool(author) and fold_for_matching(author) in fold_for_matching(candidate.text)
 
 
+# Types whose recognisers are sure enough to rule a sentence out: a number,
+# date or day is there or not; a name or place without capitals (Hindi) is not.
+REQUIRED_TYPES = frozenset({"number", "date", "day"})
+
+
 def eligible(question: Question, candidate: Candidate) -> bool:
     """Whether a candidate may answer at all: it names every name and number the
-    question names (in either script), and holds a new thing of the type asked for."""
+    question names (in either script), and for a number, date or day question
+    holds a new one."""
     if candidate.features.get("missing_entities", 0.0) > 0:
         return False
-    return not question.wants_entity or candidate.features.get("typed_new", 0.0) > 0
+    return question.type not in REQUIRED_TYPES or candidate.features.get("typed_new", 0.0) > 0
 
 
 def choose(question: Question, ranked: Sequence[Candidate]) -> Candidate | None:

@@ -78,8 +78,6 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
 )
 TYPE_PATTERNS = tuple((name, re.compile(p, re.IGNORECASE)) for name, p in _TYPE_PATTERNS)
-# Types whose answer is a thing a sentence either holds or lacks.
-ENTITY_TYPES = frozenset({"number", "date", "day", "person", "place", "organisation"})
 
 _NUMBER = re.compile(r"(?<![\w.])[0-9०-९]+(?:[.,][0-9०-९]+)*(?:st|nd|rd|th|वां|वीं|वें)?(?!\w)")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
@@ -92,10 +90,6 @@ class Question:
     language: str
     type: str  # one of TYPE_PATTERNS' names, or "description"
     entities: tuple[str, ...]  # the names and numbers it spells out, as written
-
-    @property
-    def wants_entity(self) -> bool:
-        return self.type in ENTITY_TYPES
 
 
 def answer_type(question: str) -> str:

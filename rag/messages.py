@@ -19,6 +19,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The language model did not answer ({reason}); this is the extractive answer.",
         "hi": "भाषा मॉडल से उत्तर नहीं मिला ({reason}); यह स्रोतों से निकाला गया उत्तर है।",
     },
+    "no_match": {
+        "en": "No indexed article matches the filters ({filters}), so there is nothing to answer from.",
+        "hi": "इंडेक्स का कोई भी लेख इन फ़िल्टरों ({filters}) से मेल नहीं खाता, इसलिए उत्तर देने के लिए कुछ नहीं है।",
+    },
     "bad_question": {
         "en": "Please ask a question in words (Hindi or English).",
         "hi": "कृपया शब्दों में प्रश्न पूछें (हिन्दी या अंग्रेज़ी में)।",

@@ -42,11 +42,6 @@ class Filters:
             raise ValueError(f"unknown language filter {sorted(unknown)}: use hi, en or mixed")
         _check_date("date_from", self.date_from)
         _check_date("date_to", self.date_to)
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError(
-                f"date_from {self.date_from} is after date_to {self.date_to}: "
-                "no article could match"
-            )
 
     @classmethod
     def coerce(cls, value: Filters | dict[str, Any] | None) -> Filters:

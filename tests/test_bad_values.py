@@ -34,7 +34,6 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         (["--candidates", "0"], "candidates must be at least 1, not 0"),
         (["--date-from", "2025-13-45"], "date_from must be a date as YYYY-MM-DD"),
         (["--date-to", "2018-13-99"], "date_to must be a date as YYYY-MM-DD"),
-        (["--date-from", "2025-09-01", "--date-to", "2025-08-01"], "is after date_to"),
         (["--source", "Reuters"], "source: no indexed article is from 'Reuters'"),
     ],
 )
@@ -59,7 +58,11 @@ def test_an_outlet_is_matched_in_any_case(sample_index: Assistant) -> None:
 
 
 def test_a_filter_no_article_matches_says_so(sample_index: Assistant) -> None:
-    for filters in ({"date_from": "2030-01-01"}, {"source": "PTI", "date_to": "2025-01-01"}):
+    for filters in (
+        {"date_from": "2030-01-01"},
+        {"source": "PTI", "date_to": "2025-01-01"},
+        {"date_from": "2025-09-01", "date_to": "2025-08-01"},  # backwards
+    ):
         answer = sample_index.ask(QUESTION, filters=filters)
         assert not answer.answered and not answer.passages
         assert answer.text.startswith("No indexed article matches the filters (")

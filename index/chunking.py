@@ -10,6 +10,7 @@ from the previous chunk so an answer on a boundary is whole in one of them.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,21 +88,71 @@ class Chunker:
         return chunks
 
     def _fit_sentence(self, text: str, sentence: Sentence) -> list[Sentence]:
-        """A sentence longer than a chunk is split at word boundaries, the only cut allowed."""
-        if self._fits(sentence.text, self.count(sentence.text)):
+        """A sentence longer than a chunk is cut between words; a run of text longer
+        than a chunk without a space (a one-line file of megabytes) is cut between
+        characters, never inside one. Each piece is close to a chunk's size."""
+        if len(sentence.text) <= self._piece_chars and self._fits(
+            sentence.text, self.count(sentence.text)
+        ):
             return [sentence]
         pieces: list[Sentence] = []
-        start = sentence.start
-        words = sentence.text.split(" ")
-        offset = sentence.start
-        current = start
-        for word in words:
-            candidate_end = offset + len(word)
-            if current < offset and not self._fits(
-                text[current:candidate_end], self.count(text[current:candidate_end])
-            ):
-                pieces.append(Sentence(text[current : offset - 1], current, offset - 1))
-                current = offset
-            offset = candidate_end + 1
-        pieces.append(Sentence(text[current : sentence.end], current, sentence.end))
+        start, end = sentence.start, sentence.end
+        length = self._piece_chars
+        while start < end:
+            stop, length = self._longest_fit(text, start, end, length)
+            if stop < end:
+                space = text.rfind(" ", start + 1, stop + 1)
+                stop = space if space > start else _character_boundary(text, start, stop, end)
+            piece = text[start:stop].rstrip(" ")
+            pieces.append(Sentence(piece, start, start + len(piece)))
+            start = stop
+            while start < end and text[start] == " ":
+                start += 1
         return pieces
+
+    @property
+    def _piece_chars(self) -> int:
+        """More characters than any text of max_tokens tokens has: a bound that keeps
+        every count short, as tiktoken takes minutes on a megabyte without spaces."""
+        return self.config.max_tokens * _MAX_CHARS_PER_TOKEN
+
+    def _longest_fit(self, text: str, start: int, end: int, length: int) -> tuple[int, int]:
+        """An end for a piece from `start`, tried `length` characters on, that fits and
+        nearly fills a chunk (at least one character, even one too long alone), and
+        the length to try for the next piece: text of one kind needs one count a piece."""
+        stop = min(end, start + length)
+        while True:
+            span = text[start:stop]
+            overflow = self.count(span) / self.config.max_tokens
+            if self.window is not None:
+                overflow = max(overflow, self.window[0](span) / self.window[1])
+            filling = max(1, int(len(span) / overflow * _FILL))
+            if overflow <= 1 or len(span) == 1:
+                return stop, min(self._piece_chars, filling)
+            stop = start + min(len(span) - 1, filling)
+
+
+# o200k_base packs at most 8 characters into a token, in a run of one letter.
+_MAX_CHARS_PER_TOKEN = 8
+_FILL = 0.95  # a piece aims at this share of a chunk, so that most fit at once
+_JOINING = "\u094d\u200c\u200d"  # virama and joiners bind the next letter to the last
+
+
+def _character_boundary(text: str, start: int, stop: int, end: int) -> int:
+    """`stop`, or the nearest cut in (start, end] that keeps a letter with its vowel
+    signs, nukta and virama (Devanagari) or accents: backwards first, else forwards."""
+
+    def inside(at: int) -> bool:
+        return at < end and (
+            unicodedata.category(text[at]).startswith("M") or text[at - 1] in _JOINING
+        )
+
+    cut = stop
+    while cut > start + 1 and inside(cut):
+        cut -= 1
+    if not inside(cut):
+        return cut
+    cut = stop
+    while inside(cut):
+        cut += 1
+    return cut

@@ -16,7 +16,7 @@ from index.text import normalize_text
 
 # Part of an index's build signature: when cleaning changes what gets indexed,
 # an index built before asks for a rebuild instead of mixing old and new text.
-CLEANING_VERSION = 2  # 2: bylines kept
+CLEANING_VERSION = 3  # 2: bylines kept; 3: bidi and other format characters removed
 _TERMINAL = re.compile(r"[.!?।॥:\"'”’)]\s*$")
 # Scraped pages set the byline and dateline as separate short lines
 # ("शिवानी शर्मा", "• नई दिल्ली,", "• 06 अगस्त 2025,", "• अपडेटेड 10:55 PM IST") or

@@ -21,6 +21,7 @@ from index.documents import Article, Skipped
 from index.html import parse_html
 from index.language import detect_language
 from index.sentences import split_sentences
+from index.text import normalize_text
 
 SUPPORTED_SUFFIXES = frozenset(
     {".txt", ".text", ".xml", ".html", ".htm", ".md", ".markdown", ".json", ".jsonl", ".ndjson"}
@@ -56,9 +57,16 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
             real = os.path.realpath(path)
             if real not in seen:
                 seen.add(real)
-                yield path
+                yield _unsupported(path) or path
         else:
             yield from _walk(path, seen)
+
+
+def _unsupported(path: Path) -> Skipped | None:
+    """A file that is no article format by its name (a script, an image), named as such."""
+    if path.suffix.lower() in SUPPORTED_SUFFIXES:
+        return None
+    return Skipped(str(path), f"unsupported type ({path.suffix or 'no extension'})")
 
 
 def _walk(root: Path, seen: set[str]) -> Iterator[Path | Skipped]:
@@ -73,13 +81,13 @@ def _walk(root: Path, seen: set[str]) -> Iterator[Path | Skipped]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
             path = Path(folder, name)
-            if name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if name.startswith("."):
                 continue
             real = os.path.realpath(path)
             if real in seen:
                 continue
             seen.add(real)
-            yield path
+            yield _unsupported(path) or path
     for error in errors:
         yield Skipped(str(error.filename), f"cannot read folder: {error.strerror}")
 
@@ -146,18 +154,22 @@ def _article(
     record: int | None = None,
     author: str = "",
 ) -> Article:
-    title = " ".join(title.split()) or _title_from(body)
     return Article(
-        title=title,
+        title=_one_line(title) or _title_from(body),
         text=body,
         language=detect_language(body),
         path=str(path),
         record=record,
         published=published,
-        source=source.strip(),
-        url=url.strip(),
-        author=" ".join(author.split()),
+        source=_one_line(source),
+        url=_one_line(url),
+        author=_one_line(author),
     )
+
+
+def _one_line(field: str) -> str:
+    """A metadata field as the cleaner leaves body text: readers see titles and outlets too."""
+    return " ".join(normalize_text(field).split())
 
 
 def _title_from(body: str) -> str:

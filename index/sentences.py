@@ -96,11 +96,26 @@ _NEXT_CHARACTER = re.compile(r"\s*(\S)")
 _WORD_WINDOW = 40
 
 
+# A quote is evidence to read, not a page: an answer quotes at most this much of
+# one sentence (a chunk bounds it too, but chunk_tokens is a setting).
+MAX_QUOTE_CHARS = 600
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     text: str
     start: int
     end: int
+
+
+def clip_quote(sentence: Sentence, limit: int = MAX_QUOTE_CHARS) -> Sentence:
+    """`sentence`, or its first `limit` characters cut after a whole word, with
+    offsets still exact (text == article[start:end]): what an answer may quote."""
+    if len(sentence.text) <= limit:
+        return sentence
+    space = sentence.text.rfind(" ", 0, limit + 1)
+    text = sentence.text[: space if space > 0 else limit].rstrip()
+    return Sentence(text, sentence.start, sentence.start + len(text))
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:

@@ -159,7 +159,10 @@ def name_skeletons(text: str, minimum: int = _SKELETON_MIN) -> list[str]:
     return [t for raw in _WORD.findall(text) if (t := _name_term(raw, minimum))]
 
 
-_WORD = re.compile(r"[A-Za-z]+|[\u0900-\u0963\u0970-\u097f]+")
+# A Devanagari word may hold the joiners normalize_text keeps (क्\u200dष); skeleton() folds them.
+_WORD = re.compile(
+    r"[A-Za-z]+|[\u0900-\u0963\u0970-\u097f]+(?:[\u200c\u200d][\u0900-\u0963\u0970-\u097f]+)*"
+)
 
 
 @lru_cache(maxsize=200_000)

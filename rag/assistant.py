@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from index.loaders import LoadOptions
 from index.pipeline import Indexer
 from index.query_encoder import default_cache_dir, load_query_embedding
 from index.store import ChunkStore
+from index.text import fold_for_matching, normalize_text
 from rag.conversation import context_for
 from rag.extractive import answer_extractively
 from rag.messages import say
@@ -27,6 +29,7 @@ from rag.settings import Settings
 from rag.types import Answer, Filters
 
 MAX_QUESTION_CHARS = 2000
+_OUTLETS_LISTED = 20  # an unknown outlet's message names this many of the known ones
 
 
 class Assistant:
@@ -35,6 +38,9 @@ class Assistant:
     >>> a = Assistant(data_dir="rag-data")
     >>> a.ingest(["articles/"])
     >>> a.ask("Who signed the protocol?").text
+
+    The index folder is created if missing (that is how an index starts);
+    `Assistant.open_index` is for code that only reads one.
     """
 
     def __init__(self, data_dir: str | Path | None = None, **settings: Any) -> None:
@@ -42,7 +48,14 @@ class Assistant:
             settings["data_dir"] = data_dir
         self.settings = Settings.load(**settings)
         s = self.settings
-        self.store = ChunkStore(s.data_dir, s.collection, s.chroma_url)
+        if s.data_dir.exists() and not s.data_dir.is_dir():
+            raise ValueError(f"data_dir {s.data_dir} is a file, not a folder")
+        try:
+            self.store = ChunkStore(s.data_dir, s.collection, s.chroma_url)
+        except OSError as error:
+            raise ValueError(
+                f"data_dir {s.data_dir} cannot be used: {error.strerror or error}"
+            ) from error
         self._embed_model: Any = None
         self._query_model: Any = None
         self._model_lock = threading.RLock()
@@ -59,6 +72,18 @@ class Assistant:
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
         return cls(**vars(settings))
+
+    @classmethod
+    def open_index(cls, settings: Settings) -> Assistant:
+        """An Assistant over an index folder that exists: commands that only read
+        (ask, articles, remove) must not create an empty index at a mistyped path."""
+        folder = settings.data_dir
+        if not folder.exists():
+            raise ValueError(
+                f"data_dir {folder} does not exist, so there is no index to read; "
+                f"build one with `rag ingest PATH... --data-dir {folder}`"
+            )
+        return cls.from_settings(settings)
 
     def embed_model(self) -> Any:
         """The torch model that embeds passages; loaded on first need."""
@@ -108,6 +133,11 @@ class Assistant:
         prune: bool = False,
         progress: bool = False,
     ) -> IngestSummary:
+        """Index files and folders; a path that does not exist is refused before
+        anything changes (with rebuild, a typo would otherwise empty the index)."""
+        paths = list(paths)
+        if missing := [str(p) for p in paths if not os.path.exists(p)]:
+            raise ValueError(f"no such file or folder: {', '.join(missing)}; nothing was ingested")
         summary = self.indexer.ingest(paths, rebuild=rebuild, prune=prune, progress=progress)
         if self._embed_model is not None:
             # The model is loaded now: the question encoder's one-off export costs
@@ -155,6 +185,12 @@ class Assistant:
         k: int | None = None,
     ) -> Retrieval:
         self.store.refresh()
+        return self._retrieve(_clean_question(question), self._filters(filters), history, k)
+
+    def _retrieve(
+        self, question: str, filters: Filters, history: Sequence[str], k: int | None
+    ) -> Retrieval:
+        _check_k(k)
         # Before any model loads: a query embedded by another model finds nonsense.
         self.store.manifest.check(
             {"embedding": self.settings.embedding.signature()}, chunking=False
@@ -163,10 +199,42 @@ class Assistant:
         if context := context_for(question, history):
             query = f"{question} {context}"
         return self.retriever.retrieve(
-            query,
-            k or self.settings.k,
-            Filters.coerce(filters),
-            language=question_language(question),
+            query, k or self.settings.k, filters, language=question_language(question)
+        )
+
+    def _filters(self, filters: Filters | dict[str, Any] | None) -> Filters:
+        """`filters` checked against this index: outlets as it spells them (any
+        case), ValueError for an outlet it does not have, listing those it has."""
+        checked = Filters.coerce(filters)
+        # A server's collection built elsewhere has no local manifest to check with.
+        if not checked.sources or not self.store.manifest.files:
+            return checked
+        outlets = sorted({a["source"] for a in self._article_entries() if a["source"]})
+        spelled: dict[str, list[str]] = {}
+        for outlet in outlets:
+            spelled.setdefault(fold_for_matching(outlet), []).append(outlet)
+        if unknown := [s for s in checked.sources if fold_for_matching(s) not in spelled]:
+            raise ValueError(
+                f"source: no indexed article is from {', '.join(map(repr, unknown))}; "
+                + _known_outlets(outlets)
+            )
+        sources = [o for s in checked.sources for o in spelled[fold_for_matching(s)]]
+        return replace(checked, sources=tuple(dict.fromkeys(sources)))
+
+    def _article_entries(self) -> Iterator[dict[str, Any]]:
+        for entry in self.store.manifest.files.values():
+            yield from entry.articles
+
+    def _matches_no_article(self, filters: Filters) -> bool:
+        """Whether no article has the filters' outlet and date. Languages are not
+        looked at: they belong to passages, which the manifest does not list."""
+        if not (filters.sources or filters.date_from or filters.date_to):
+            return False
+        return not any(
+            (not filters.sources or a["source"] in filters.sources)
+            and (not filters.date_from or (a["date"] and a["date"] >= filters.date_from))
+            and (not filters.date_to or (a["date"] and a["date"] <= filters.date_to))
+            for a in self._article_entries()
         )
 
     def ask(
@@ -197,6 +265,9 @@ class Assistant:
         """Text pieces as they are produced, then the final Answer."""
         question = _clean_question(question)
         language = lang if lang in ("hi", "en") else question_language(question)
+        _check_k(k)
+        self.store.refresh()
+        checked = self._filters(filters)
         if not re.search(r"\w", question):
             yield say("bad_question", language)
             yield Answer(question, say("bad_question", language), language, False)
@@ -205,8 +276,13 @@ class Assistant:
             yield say("empty_index", language)
             yield Answer(question, say("empty_index", language), language, False)
             return
+        if self.store.manifest.files and self._matches_no_article(checked):
+            text = say("no_match", language, filters=checked.describe())
+            yield text
+            yield Answer(question, text, language, False)
+            return
         started = time.perf_counter()
-        retrieval = self.retrieve(question, filters=filters, history=history, k=k)
+        retrieval = self._retrieve(question, checked, history, k)
         context = context_for(question, history)
         answering = time.perf_counter()
         if self.settings.llm == "extractive":
@@ -243,5 +319,18 @@ class Assistant:
 
 
 def _clean_question(question: str) -> str:
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(question))
-    return " ".join(text.split())[:MAX_QUESTION_CHARS]
+    """The question as articles are cleaned (index.text), on one line, bounded."""
+    return " ".join(normalize_text(str(question)).split())[:MAX_QUESTION_CHARS]
+
+
+def _check_k(k: int | None) -> None:
+    if k is not None and k < 1:
+        raise ValueError(f"k must be at least 1, not {k!r}")
+
+
+def _known_outlets(outlets: list[str]) -> str:
+    if not outlets:
+        return "no indexed article names its outlet"
+    listed = ", ".join(sorted(outlets, key=str.casefold)[:_OUTLETS_LISTED])
+    more = len(outlets) - _OUTLETS_LISTED
+    return f"the outlets are {listed}" + (f" and {more} more" if more > 0 else "")

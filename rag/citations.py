@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.sentences import Sentence, split_sentences
+from index.sentences import Sentence, clip_quote, split_sentences
 from index.tokenize import index_terms
 from rag.messages import MESSAGES
 from rag.types import Citation, Passage
@@ -48,7 +48,7 @@ def supporting_sentence(claim: str, passage: Passage) -> Citation:
     sentences = split_sentences(passage.text) or [Sentence(passage.text, 0, len(passage.text))]
     shared = [len(wanted & set(index_terms(s.text))) for s in sentences]
     best = max(range(len(sentences)), key=lambda i: (shared[i], -i))
-    sentence = sentences[best]
+    sentence = clip_quote(sentences[best])
     return Citation.of(
         passage, sentence.text, passage.start + sentence.start, passage.start + sentence.end
     )

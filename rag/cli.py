@@ -21,14 +21,16 @@ if TYPE_CHECKING:
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "index" / "sample_corpus"
 
 
-def _assistant(args: argparse.Namespace) -> Assistant:
+def _assistant(args: argparse.Namespace, *, create: bool = False) -> Assistant:
+    """The Assistant over --data-dir; only `ingest` may start an index in a new folder."""
     from rag.assistant import Assistant
 
-    return Assistant.from_settings(Settings.load(args))
+    settings = Settings.load(args)
+    return Assistant.from_settings(settings) if create else Assistant.open_index(settings)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    assistant = _assistant(args)
+    assistant = _assistant(args, create=True)
     paths = args.paths or [str(SAMPLE_CORPUS)]
     summary = assistant.ingest(
         paths, rebuild=args.rebuild, prune=args.prune, progress=sys.stderr.isatty()
@@ -53,6 +55,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             f"({', '.join(f'{k}: {v}' for k, v in sorted(info['languages'].items()))}) "
             f"in {info['chroma']}"
         )
+    if not (summary.articles or summary.unchanged or summary.removed):
+        print(
+            f"rag: nothing was ingested ({len(summary.skipped)} file(s) skipped)", file=sys.stderr
+        )
+        return 2
     return 0
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.lexicon import Lexicon
-from index.sentences import split_sentences
+from index.sentences import clip_quote, split_sentences
 from index.text import fold_for_matching
 from index.tokenize import name_skeletons, tokenize
 from rag.compose import compose
@@ -73,8 +73,10 @@ def query_terms(question: Question, lexicon: Lexicon | None = None) -> list[Quer
     entity_terms = {t for e in question.entities for t in tokenize(e)}
     terms: dict[str, QueryTerm] = {}
     # Hyphens split words: "NVS-05" is two terms, each with its own skeleton.
+    # ZWJ/ZWNJ stay inside a word (normalize_text keeps them where they mean something).
     words = re.findall(
-        r"[A-Za-z0-9\u0900-\u0963\u0966-\u097f][\w'\u0900-\u0963\u0966-\u097f]*", question.text
+        r"[A-Za-z0-9\u0900-\u0963\u0966-\u097f][\w'\u0900-\u0963\u0966-\u097f\u200c\u200d]*",
+        question.text,
     )
     for word in words:
         skeletons = name_skeletons(word, ANSWER_SKELETON_MIN)
@@ -137,7 +139,7 @@ def gather(question: Question, passages: Sequence[Passage]) -> list[Candidate]:
     """Every sentence of the passages, then the metadata facts the question asks about."""
     found = []
     for p in passages:
-        for s in split_sentences(p.text):
+        for s in map(clip_quote, split_sentences(p.text)):
             found.append(Candidate(p, s.text, p.start + s.start, p.start + s.end))
         found += _metadata_candidates(question, p)
     return found

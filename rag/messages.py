@@ -27,6 +27,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "published_on": {"en": "It was published on {date}", "hi": "यह {date} को प्रकाशित हुआ"},
     "published_by": {"en": "It was published by {outlet}", "hi": "इसे {outlet} ने प्रकाशित किया"},
+    "no_match": {
+        "en": "No indexed article matches the filters ({filters}), so there is nothing to answer from.",
+        "hi": "इंडेक्स का कोई भी लेख इन फ़िल्टरों ({filters}) से मेल नहीं खाता, इसलिए उत्तर देने के लिए कुछ नहीं है।",
+    },
     "bad_question": {
         "en": "Please ask a question in words (Hindi or English).",
         "hi": "कृपया शब्दों में प्रश्न पूछें (हिन्दी या अंग्रेज़ी में)।",

@@ -86,6 +86,14 @@ class Settings:
     llm_temperature: float = field(default=0.1, metadata={"help": "sampling temperature"})
     prompts_dir: Path = field(default=PROMPTS_DIR, metadata={"help": "answer prompt templates"})
 
+    def __post_init__(self) -> None:
+        for name, minimum in _MINIMUMS.items():
+            if (value := getattr(self, name)) < minimum:
+                raise ValueError(f"{name} must be at least {minimum}, not {value!r}")
+        for name in _POSITIVE:
+            if (value := getattr(self, name)) <= 0:
+                raise ValueError(f"{name} must be more than 0, not {value!r}")
+
     @property
     def embedding(self) -> EmbeddingConfig:
         return EmbeddingConfig(
@@ -108,7 +116,8 @@ class Settings:
         return self.embedding.languages()
 
     def with_(self, **changes: Any) -> Settings:
-        return replace(self, **{k: _convert(self._types()[k], v) for k, v in changes.items()})
+        hints = self._types()
+        return replace(self, **{k: _named_convert(k, hints[k], v) for k, v in changes.items()})
 
     @classmethod
     def _types(cls) -> dict[str, Any]:
@@ -122,13 +131,13 @@ class Settings:
         for f in fields(cls):
             env = os.environ.get(f"RAG_{f.name.upper()}")
             if env is not None:
-                values[f.name] = _convert(hints[f.name], env)
+                values[f.name] = _named_convert(f.name, hints[f.name], env)
             if args is not None and getattr(args, f.name, None) is not None:
-                values[f.name] = _convert(hints[f.name], getattr(args, f.name))
+                values[f.name] = _named_convert(f.name, hints[f.name], getattr(args, f.name))
         unknown = set(overrides) - set(hints)
         if unknown:
             raise TypeError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-        values.update({k: _convert(hints[k], v) for k, v in overrides.items()})
+        values.update({k: _named_convert(k, hints[k], v) for k, v in overrides.items()})
         return cls(**values)
 
     @classmethod
@@ -151,8 +160,29 @@ class Settings:
             )
 
 
+# Counts and amounts where 0 or less means nothing sensible (k 0 retrieves
+# nothing to answer from; candidates 0 crashed the ranking).
+_MINIMUMS = {
+    "k": 1,
+    "candidates": 1,
+    "chunk_tokens": 1,
+    "chunk_overlap": 0,
+    "embed_batch_size": 1,
+    "embed_processes": 1,
+    "llm_temperature": 0,
+}
+_POSITIVE = ("max_file_mb", "llm_timeout")
+
+
 def _choices(hint: Any) -> list[str] | None:
     return list(get_args(hint)) if get_origin(hint) is Literal else None
+
+
+def _named_convert(name: str, hint: Any, value: Any) -> Any:
+    try:
+        return _convert(hint, value)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from error
 
 
 def _convert(hint: Any, value: Any) -> Any:
@@ -171,9 +201,12 @@ def _convert(hint: Any, value: Any) -> Any:
         return value
     if hint is Path:
         return Path(value).expanduser()
+    if hint is int and isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"{value!r} is not a whole number")
     if hint in (int, float):
         try:
             return hint(value)
-        except ValueError as error:
-            raise ValueError(f"{value!r} is not a number") from error
+        except (TypeError, ValueError) as error:
+            kind = "a whole number" if hint is int else "a number"
+            raise ValueError(f"{value!r} is not {kind}") from error
     return value

@@ -5,45 +5,79 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FILTER_KEYS = frozenset({"language", "languages", "source", "sources", "date_from", "date_to"})
+
+
+def _check_date(key: str, value: str) -> None:
+    """A real calendar date as YYYY-MM-DD, or none: 2025-13-45 is refused."""
+    if not value:
+        return
+    try:
+        if _ISO_DATE.fullmatch(value):
+            date.fromisoformat(value)
+            return
+    except ValueError:
+        pass
+    raise ValueError(f"{key} must be a date as YYYY-MM-DD, not {value!r}")
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval: chunk language, outlet, publication date (YYYY-MM-DD)."""
+    """Restrict retrieval: chunk language, outlet, publication date (YYYY-MM-DD).
+
+    A ValueError names the filter for anything that could never match; an outlet
+    the index does not know is refused where the index is known (Assistant)."""
 
     languages: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     date_from: str = ""
     date_to: str = ""
 
+    def __post_init__(self) -> None:
+        if unknown := set(self.languages) - {"hi", "en", "mixed"}:
+            raise ValueError(f"unknown language filter {sorted(unknown)}: use hi, en or mixed")
+        _check_date("date_from", self.date_from)
+        _check_date("date_to", self.date_to)
+
     @classmethod
     def coerce(cls, value: Filters | dict[str, Any] | None) -> Filters:
+        """Filters from a dict of them: {"language": "hi", "source": "IANS", ...}."""
         if value is None:
             return cls()
         if isinstance(value, Filters):
             return value
+        if unknown := set(value) - _FILTER_KEYS:
+            raise ValueError(
+                f"unknown filter(s) {', '.join(sorted(unknown))}: "
+                f"use {', '.join(sorted(_FILTER_KEYS))}"
+            )
 
         def as_tuple(v: Any) -> tuple[str, ...]:
-            return (v,) if isinstance(v, str) else tuple(v or ())
+            items = (v,) if isinstance(v, str) else tuple(v or ())
+            return tuple(text for item in items if (text := str(item).strip()))
 
-        languages = as_tuple(value.get("languages") or value.get("language"))
-        if unknown := set(languages) - {"hi", "en", "mixed"}:
-            raise ValueError(f"unknown language filter {sorted(unknown)}: use hi, en or mixed")
-        for key in ("date_from", "date_to"):
-            if value.get(key) and not _ISO_DATE.fullmatch(str(value[key])):
-                raise ValueError(f"{key} must be a date as YYYY-MM-DD, not {value[key]!r}")
         return cls(
-            languages=languages,
+            languages=as_tuple(value.get("languages") or value.get("language")),
             sources=as_tuple(value.get("sources") or value.get("source")),
-            date_from=str(value.get("date_from") or ""),
-            date_to=str(value.get("date_to") or ""),
+            date_from=str(value.get("date_from") or "").strip(),
+            date_to=str(value.get("date_to") or "").strip(),
         )
 
     def __bool__(self) -> bool:
         return bool(self.languages or self.sources or self.date_from or self.date_to)
+
+    def describe(self) -> str:
+        """The filters for a reader, as the Python API names them: "source PTI, date_from 2025-01-01"."""
+        parts = [f"language {', '.join(self.languages)}"] if self.languages else []
+        parts += [f"source {', '.join(self.sources)}"] if self.sources else []
+        parts += [
+            f"{key} {value}" for key in ("date_from", "date_to") if (value := getattr(self, key))
+        ]
+        return "; ".join(parts)
 
 
 @dataclass

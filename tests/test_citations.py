@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from index.sentences import MAX_QUOTE_CHARS, Sentence, clip_quote
 from rag.citations import check_citations, cited_numbers, claim_before, is_refusal
 from rag.messages import say
 from rag.types import Passage
@@ -109,3 +110,22 @@ def test_refusal_sentence_is_recognised(language: str) -> None:
 def test_answers_are_not_refusals() -> None:
     assert not is_refusal("The articles say Line 3 opened on Monday [1].")
     assert not is_refusal("")
+
+
+def test_a_quote_is_clipped_after_a_whole_word_with_exact_offsets() -> None:
+    long = " ".join(f"clause{n} of the ring road plan" for n in range(200)) + "."
+    text = "The council met on Monday! " + long
+    cited = passage(1, text, 50)
+    checked = check_citations("The plan has clause199 of the ring road [1].", [cited])
+    (citation,) = checked.citations
+    assert len(citation.quote) <= MAX_QUOTE_CHARS < len(long)
+    assert long.startswith(citation.quote) and not citation.quote.endswith(" ")
+    assert long[len(citation.quote)] == " "  # cut after a whole word
+    article = " " * 50 + text
+    assert article[citation.start : citation.end] == citation.quote
+
+
+def test_clip_quote_leaves_a_short_sentence_alone() -> None:
+    sentence = Sentence("Fares range from Rs 10 to Rs 40.", 7, 39)
+    assert clip_quote(sentence) is sentence
+    assert clip_quote(Sentence("x" * 700, 0, 700)) == Sentence("x" * MAX_QUOTE_CHARS, 0, 600)

@@ -15,7 +15,7 @@ from index.chunking import Chunker, ChunkingConfig, TokenCounter, tiktoken_count
 from index.cleaning import Cleaner
 from index.documents import Article, Chunk
 from index.embedding import token_window
-from index.language import detect_language, question_language
+from index.language import detect_language, question_language, script_counts
 from index.loaders import LoadOptions, discover, load_file
 from index.sentences import split_sentences
 from index.text import fold_for_matching, normalize_text
@@ -38,6 +38,84 @@ def test_zero_width_characters_and_soft_hyphens_are_removed(invisible: str) -> N
     text = f"भा{invisible}रत ने news{invisible}paper में बयान दिया।"
     assert CLEANER.clean(text) == "भारत ने newspaper में बयान दिया।"
     assert normalize_text(text) == "भारत ने newspaper में बयान दिया।"
+
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def test_every_format_character_and_lone_surrogate_is_removed() -> None:
+    dropped = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cf", "Cs")]
+    assert len(dropped) > 2000  # the whole of Unicode was looked at
+    assert [ch for ch in dropped if normalize_text(f"a{ch}b") != "ab"] == []
+
+
+def test_control_characters_become_spaces_and_line_ends_stay() -> None:
+    assert normalize_text("When\x00was\x1b[31m it\x7f\x85over\tthen\r\nnext") == (
+        "When was [31m it  over\tthen\r\nnext"
+    )
+
+
+@pytest.mark.parametrize("control", BIDI_CONTROLS)
+def test_bidi_controls_are_removed(control: str) -> None:
+    assert normalize_text(f"invoice{control}txt.exe भारत{control}ने") == "invoicetxt.exe भारतने"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("क्\u200dष", True),  # a half form
+        ("क्\u200cष", True),  # a visible virama
+        ("र\u200d्य", True),  # the eyelash ra
+        ("प्रो\u200dटोकॉल", False),  # after a vowel sign: stray
+        ("भा\u200cरत", False),
+        ("news\u200dpaper", False),
+        ("क्\u200d", False),  # no letter follows
+        ("\u200dक्ष", False),
+    ],
+)
+def test_joiners_stay_only_where_devanagari_spelling_uses_them(text: str, kept: bool) -> None:
+    normalized = normalize_text(text)
+    assert normalized == (text if kept else text.replace("\u200c", "").replace("\u200d", ""))
+    # Matching sees one word either way.
+    assert "\u200c" not in fold_for_matching(text) and "\u200d" not in fold_for_matching(text)
+    assert tokenize(text) == tokenize(text.replace("\u200c", "").replace("\u200d", ""))
+
+
+def test_an_article_with_bidi_overrides_gives_clean_chunks_title_and_outlet(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "spoof.md"
+    path.write_text(
+        "---\ntitle: \u202eCouncil approves\u202c ring road\nsource: \u2067city\u2069news\n---\n\n"
+        "The council \u202eapproved\u202c the ring road on Monday.\u200b It will cost "
+        "\ufeffRs 40 crore, the mayor said\u00ad.\n\nभारत\u2066 ने\u2069 रूस के साथ प्रो\u200dटोकॉल पर "
+        "हस्ताक्षर किए।\n",
+        "utf-8",
+    )
+    (article,) = load_file(path, LoadOptions(CLEANER))
+    assert article.title == "Council approves ring road" and article.source == "citynews"
+    chunks = Chunker(ChunkingConfig(max_tokens=20, overlap=0)).chunk(article)
+    assert len(chunks) > 1
+    stray = re.compile(f"[{BIDI_CONTROLS}\u200b\u200c\u200d\ufeff\u00ad]")
+    for chunk in chunks:
+        assert not stray.search(chunk.text), chunk.text
+        assert article.text[chunk.start : chunk.end] == chunk.text
+    assert "The council approved the ring road on Monday." in article.text
+    assert "प्रोटोकॉल" in article.text
+
+
+def test_script_counts_count_the_letters_of_each_script() -> None:
+    def devanagari(ch: str) -> bool:
+        return "\u0900" <= ch <= "\u097f" or "\ua8e0" <= ch <= "\ua8ff"
+
+    for code in [*range(0x0900, 0x0980), *range(0xA8E0, 0xA900), *range(0x80)]:
+        ch = chr(code)
+        expected = (
+            int(devanagari(ch) and (ch.isalpha() or "\u093e" <= ch <= "\u094d")),
+            int(ch.isascii() and ch.isalpha()),
+        )
+        assert script_counts(ch) == expected, hex(code)
+    assert script_counts("मोदी ने ISRO से कहा, 12 बार।") == (14, 4)
 
 
 def test_fold_for_matching_maps_devanagari_digits_case_and_digit_groups() -> None:
@@ -269,6 +347,53 @@ def test_a_sentence_longer_than_a_chunk_is_cut_only_between_words() -> None:
         assert count(chunk.text) <= 50
         assert re.fullmatch(r"[\w ]+\.?", chunk.text)
     assert " ".join(c.text for c in chunks) == article.text
+
+
+def counting(counter: TokenCounter, counted: list[int]) -> TokenCounter:
+    """`counter`, recording the length of every text it is given."""
+
+    def count(text: str) -> int:
+        counted.append(len(text))
+        return counter(text)
+
+    return count
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "council,road,budget,minister,",  # no space at all: cut between characters
+        "council road budget minister ",  # words but no sentence end
+        "क्षेत्रीय,क्\u200cषति,सड़क,",  # Devanagari with conjuncts and a ZWNJ, no space
+    ],
+    ids=["no-spaces", "no-sentence-end", "devanagari-no-spaces"],
+)
+def test_a_one_line_file_of_megabytes_gives_bounded_chunks(tmp_path: Path, unit: str) -> None:
+    path = tmp_path / "one_line.txt"
+    body = unit * (4 * 2**20 // len(unit.encode()))  # 4 MB on one line
+    path.write_text(f"Long line\n\n{body}.\n", "utf-8")
+    (article,) = load_file(path, LoadOptions(CLEANER))
+    chunker = Chunker(ChunkingConfig(max_tokens=200, overlap=1))
+    counted: list[int] = []
+    tiktoken_count = chunker.count
+    chunker.count = counting(tiktoken_count, counted)
+    chunks = chunker.chunk(article)
+
+    assert len(chunks) > 1000
+    assert max(tiktoken_count(c.text) for c in chunks) <= 200
+    assert max(len(c.text) for c in chunks) <= 200 * 8
+    # Nothing long is ever counted (tiktoken is superlinear on text without spaces),
+    # and text of one kind needs about one count a piece.
+    assert max(counted) <= 200 * 8 * 2
+    assert len(counted) < 3 * len(chunks)
+    covered = sum(c.end - c.start for c in chunks)
+    assert covered >= len(article.text) - len(chunks) - len("Long line")
+    for chunk in chunks[:50] + chunks[-50:]:
+        assert article.text[chunk.start : chunk.end] == chunk.text
+        # A cut never separates a letter from its signs, virama or joiner.
+        after = article.text[chunk.end : chunk.end + 1]
+        assert not after or not unicodedata.category(after).startswith("M")
+        assert article.text[chunk.end - 1] not in "\u094d\u200c\u200d"
 
 
 # Language

@@ -224,10 +224,12 @@ def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(
     with (corpus / "huge.txt").open("wb") as handle:
         handle.truncate(50 * 2**20)
     (corpus / "furniture.txt").write_text("Advertisement\n\nRead more!\n\nRECOMMENDED\n", "utf-8")
-    missing = tmp_path / "no_such_folder"
+    (corpus / "app.js").write_text("const story = 'The council met on Monday.';", "utf-8")
+    named = tmp_path / "named.js"  # named on its own, it is still no article
+    named.write_text("const story = 'The council met on Tuesday.';", "utf-8")
 
     assistant = make_assistant(tmp_path / "data")
-    summary = assistant.ingest([corpus, missing])
+    summary = assistant.ingest([corpus, named])
     assert summary.articles == 1
     reasons = {Path(s.path).name: s.reason for s in summary.skipped}
     expected = {
@@ -238,7 +240,8 @@ def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(
         "broken.xml": "malformed XML",
         "huge.txt": "too large",
         "furniture.txt": "no article text left after cleaning",
-        "no_such_folder": "no such file or folder",
+        "app.js": "unsupported type (.js)",
+        "named.js": "unsupported type (.js)",
     }
     assert reasons.keys() == expected.keys()
     for name, reason in expected.items():
@@ -292,3 +295,21 @@ def test_articles_lists_every_indexed_article(sample_index: Assistant) -> None:
     assert summary["articles"] == SAMPLE_ARTICLES and summary["files"] == SAMPLE_FILES
     assert summary["chunks"] == len(assert_in_step(sample_index))
     assert summary["languages"] == {"en": 5, "hi": 5}
+
+
+def test_a_one_line_file_without_spaces_is_indexed_in_bounded_chunks(
+    make_assistant: MakeAssistant, tmp_path: Path
+) -> None:
+    """Was one chunk of the whole line: a matching question returned all of it."""
+    words = "council,road,budget,district,minister,protocol,signed,delegates,ceremony,"
+    line = (words * (2**19 // len(words))) + "metro."  # half a megabyte, no space
+    path = tmp_path / "one_line.txt"
+    path.write_text(f"Long line\n\n{line}\n", "utf-8")
+    assistant = make_assistant(tmp_path / "data")
+    summary = assistant.ingest([path])
+    assert summary.articles == 1 and summary.chunks > 500
+    stored = assistant.store.get(sorted(assert_in_step(assistant)))
+    assert max(len(text) for text, _ in stored.values()) <= 200 * 8
+    answer = assistant.ask("Which minister signed the protocol at the ceremony?")
+    assert answer.citations and len(answer.text) < 2000
+    assert all(len(c.quote) <= 200 * 8 for c in answer.citations)

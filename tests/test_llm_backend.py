@@ -288,7 +288,7 @@ def test_refusal_is_not_answered(assistant: Assistant, server: LoopbackLLM, cite
 def test_no_passages_means_refusal_without_asking_the_model(
     assistant: Assistant, server: LoopbackLLM
 ) -> None:
-    answer = assistant.ask(METRO_QUESTION, filters={"sources": ["nowhere.example"]})
+    answer = assistant.ask(METRO_QUESTION, filters={"language": "mixed"})  # no mixed passage
 
     assert answer.passages == [] and server.chats() == []
     assert answer.text == say("no_answer", "en") and not answer.answered

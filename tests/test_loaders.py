@@ -323,8 +323,30 @@ def test_folders_are_walked_recursively_and_symlinks_followed_without_loops(
     )
     skipped = [s for s in found if isinstance(s, Skipped)]
     assert [(Path(s.path).name, s.reason) for s in skipped] == [
-        ("missing", "no such file or folder")
+        ("scan.pdf", "unsupported type (.pdf)"),
+        ("missing", "no such file or folder"),
     ]
+
+
+def test_files_of_unsupported_types_are_reported_named_or_in_a_folder(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "story.txt").write_text("A story.", "utf-8")
+    (root / "app.js").write_text("console.log('The council met on Monday.');", "utf-8")
+    (root / "photo.JPG").write_bytes(b"\xff\xd8\xff")
+    (root / "NOTES").write_text("notes", "utf-8")
+    (root / ".DS_Store").write_bytes(b"\x00")  # hidden: not the user's content
+    named = tmp_path / "script.js"
+    named.write_text("var title = 'The council met on Monday.';", "utf-8")
+
+    found = list(discover([root, named]))
+    assert [Path(p).name for p in found if isinstance(p, Path)] == ["story.txt"]
+    assert {Path(s.path).name: s.reason for s in found if isinstance(s, Skipped)} == {
+        "NOTES": "unsupported type (no extension)",
+        "app.js": "unsupported type (.js)",
+        "photo.JPG": "unsupported type (.JPG)",
+        "script.js": "unsupported type (.js)",
+    }
 
 
 # Why a file is skipped

@@ -70,3 +70,19 @@ def test_a_long_question_still_finds_its_article(sample_index: Assistant) -> Non
     answer = reply(sample_index, ODD_QUESTIONS["ten thousand characters"])
     assert answer is not None and answer.answered
     assert "en_isro_gslv_f21.txt" in {c.source for c in answer.citations}
+
+
+# A joiner or zero-width space typed (or pasted) inside a word must not split it: split,
+# "भूस्खलन" became "भू" and "स्खलन" and the answer came from elsewhere.
+@pytest.mark.parametrize("invisible", ["\u200d", "\u200c", "\u200b", "\u2060", "\u00ad"])
+def test_an_invisible_character_inside_a_question_word_changes_nothing(
+    sample_index: Assistant, invisible: str
+) -> None:
+    plain = "सितंबर में किन राज्यों में भूस्खलन का खतरा है?"
+    marked = plain.replace("भूस्खलन", f"भू{invisible}स्खलन").replace("राज्यों", f"रा{invisible}ज्यों")
+    expected, answer = sample_index.ask(plain), sample_index.ask(marked)
+    assert expected.passages[0].source == "hi_imd_monsoon_september.txt"
+    assert [p.chunk_id for p in answer.passages] == [p.chunk_id for p in expected.passages]
+    assert answer.text == expected.text
+    retrieved = sample_index.retrieve(marked)
+    assert [p.chunk_id for p in retrieved.passages] == [p.chunk_id for p in expected.passages]

@@ -29,6 +29,9 @@ class Script:
     status: int = 200  # anything else: an error body with this status
     raw: bytes | None = None  # sent verbatim instead of a well-formed reply
     cut_after: int | None = None  # deltas sent before the connection drops
+    unfinished: bool = False  # the stream ends well but without the model's last chunk
+    gap: float = 0.0  # seconds between deltas
+    error: str = "scripted failure"  # the message of an error reply
 
 
 @dataclass
@@ -136,7 +139,7 @@ def _handler_for(llm: LoopbackLLM) -> type[BaseHTTPRequestHandler]:
             if script.delay:
                 llm.wait(script.delay)
             if script.status != 200:
-                error = {"error": {"message": "scripted failure", "type": "server_error"}}
+                error = {"error": {"message": script.error, "type": "server_error"}}
                 return self._send(script.status, "application/json", json.dumps(error))
             if self.path == "/v1/chat/completions":
                 if script.raw is not None:
@@ -179,9 +182,17 @@ def _handler_for(llm: LoopbackLLM) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _deltas(script: Script) -> list[str]:
+def _deltas(script: Script) -> Iterator[str]:
     deltas = split_into(script.text, script.pieces)
-    return deltas if script.cut_after is None else deltas[: script.cut_after]
+    for n, delta in enumerate(deltas if script.cut_after is None else deltas[: script.cut_after]):
+        if n and script.gap:
+            time.sleep(script.gap)
+        yield delta
+
+
+def _ends(script: Script) -> bool:
+    """Whether the model's last chunk is sent."""
+    return script.cut_after is None and not script.unfinished
 
 
 def _openai_events(body: dict[str, Any], script: Script) -> Iterator[str]:
@@ -199,8 +210,9 @@ def _openai_events(body: dict[str, Any], script: Script) -> Iterator[str]:
     yield event({"role": "assistant", "content": ""})
     for piece in _deltas(script):
         yield event({"content": piece})
-    if script.cut_after is None:
+    if _ends(script):
         yield event({}, "stop")
+    if script.cut_after is None:
         yield "data: [DONE]\n\n"
 
 
@@ -235,5 +247,5 @@ def _ollama_lines(body: dict[str, Any], script: Script) -> Iterator[str]:
 
     for piece in _deltas(script):
         yield line(piece, False)
-    if script.cut_after is None:
+    if _ends(script):
         yield line("", True)

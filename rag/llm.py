@@ -15,7 +15,9 @@ note saying why.
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -309,26 +311,58 @@ def cites_any(text: str, numbers: set[int]) -> bool:
 def reply_deltas(settings: Settings, messages: list[ChatMessage]) -> Iterator[str]:
     """The model's text as it streams, within llm_timeout for the whole of it.
 
-    Raises StreamCutOff when the stream ends without the model saying it
-    stopped (OpenAI's finish_reason, Ollama's done): a server that cuts a
-    stream off for another request ends it that way, with or without text.
+    The stream is read on a thread, so that the deadline holds even while the
+    server sends nothing but keep-alive pings (llama.cpp's come every 15 s, and
+    no read times out). Raises AnswerDeadline past it, and StreamCutOff when the
+    stream ends without the model saying it stopped (OpenAI's finish_reason,
+    Ollama's done): a server that cuts a stream off for another request ends it
+    that way, with or without text.
     """
     deadline = time.monotonic() + settings.llm_timeout
+    chunks: queue.Queue[tuple[str, Any]] = queue.Queue()
+    stop = threading.Event()
+    threading.Thread(
+        target=_read_stream, args=(build_llm(settings), messages, chunks, stop), daemon=True
+    ).start()
     finished = False
-    stream = build_llm(settings).stream_chat(messages)
+    try:
+        while True:
+            try:
+                kind, item = chunks.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AnswerDeadline from None
+            if kind == "error":
+                raise item
+            if kind == "end":
+                break
+            if item.delta:
+                yield item.delta
+            finished = finished or model_stopped(item.raw)
+    finally:
+        stop.set()  # the reader thread ends the HTTP stream at its next chunk
+    if not finished:
+        raise StreamCutOff
+
+
+def _read_stream(
+    llm: LLM,
+    messages: list[ChatMessage],
+    chunks: queue.Queue[tuple[str, Any]],
+    stop: threading.Event,
+) -> None:
+    stream = llm.stream_chat(messages)
     try:
         for response in stream:
-            if response.delta:
-                yield response.delta
-            finished = finished or model_stopped(response.raw)
-            if time.monotonic() > deadline:
-                raise AnswerDeadline
+            if stop.is_set():
+                break
+            chunks.put(("chunk", response))
+        chunks.put(("end", None))
+    except Exception as error:  # handed to the reader of `chunks`, who explains it
+        chunks.put(("error", error))
     finally:
         close = getattr(stream, "close", None)
         if close is not None:  # ends the HTTP stream, so the server stops writing
             close()
-    if not finished:
-        raise StreamCutOff
 
 
 def model_stopped(raw: Any) -> bool:
@@ -377,7 +411,8 @@ def describe_failure(
     """A few words on what went wrong, from the error or the errors behind it."""
     seen: BaseException | None = error
     while seen is not None:
-        if isinstance(seen, AnswerDeadline):
+        # The deadline and a read timeout are both llm_timeout: either may fire first.
+        if isinstance(seen, AnswerDeadline | httpx.TimeoutException):
             return f"no complete reply within {settings.llm_timeout:g} s"
         if isinstance(seen, StreamCutOff):
             if said.strip():
@@ -387,8 +422,6 @@ def describe_failure(
                 f"prompt ({prompt.tokens} tokens by tiktoken) does not fit its context or "
                 f"when another request interrupts it ({SERVER_FLAGS_HINT})"
             )
-        if isinstance(seen, httpx.TimeoutException):
-            return f"no reply within {settings.llm_timeout:g} s"
         if isinstance(seen, httpx.ConnectError | ConnectionError):
             return f"cannot connect to {server_url(settings)}"
         if isinstance(seen, httpx.TransportError):

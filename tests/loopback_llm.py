@@ -30,7 +30,8 @@ class Script:
     raw: bytes | None = None  # sent verbatim instead of a well-formed reply
     cut_after: int | None = None  # deltas sent before the connection drops
     unfinished: bool = False  # the stream ends well but without the model's last chunk
-    gap: float = 0.0  # seconds between deltas
+    gap: float = 0.0  # seconds between deltas, and between pings
+    pings: int = 0  # SSE keep-alive comments before the first event, as llama.cpp sends
     error: str = "scripted failure"  # the message of an error reply
 
 
@@ -39,6 +40,7 @@ class Request:
     path: str
     body: dict[str, Any]
     headers: dict[str, str]
+    events_sent: int = 0  # streamed events written in reply so far, pings left out
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -129,7 +131,8 @@ def _handler_for(llm: LoopbackLLM) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             headers = {k.lower(): v for k, v in self.headers.items()}
-            llm.requests.append(Request(self.path, body, headers))
+            self.received = Request(self.path, body, headers)
+            llm.requests.append(self.received)
             self._reply(body, llm.script)
 
         def _reply(self, body: dict[str, Any], script: Script) -> None:
@@ -171,6 +174,8 @@ def _handler_for(llm: LoopbackLLM) -> type[BaseHTTPRequestHandler]:
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             for chunk in chunks:
+                if not chunk.startswith(":"):
+                    self.received.events_sent += 1
                 data = chunk.encode()
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
                 self.wfile.flush()
@@ -207,6 +212,9 @@ def _openai_events(body: dict[str, Any], script: Script) -> Iterator[str]:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
         return f"data: {json.dumps({**base, 'choices': [choice]})}\n\n"
 
+    for _ in range(script.pings):
+        yield ": ping\n\n"
+        time.sleep(script.gap)
     yield event({"role": "assistant", "content": ""})
     for piece in _deltas(script):
         yield event({"content": piece})

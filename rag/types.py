@@ -182,6 +182,9 @@ class Answer:
     note: str = ""  # e.g. why the LLM answer fell back to the extractive one
     evidence_languages: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
+    # The language model's reply as it came, before its citations were checked:
+    # for debugging only, as it is not what the reader is shown when it cites nothing.
+    llm_reply: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -29,6 +29,10 @@ class Script:
     status: int = 200  # anything else: an error body with this status
     raw: bytes | None = None  # sent verbatim instead of a well-formed reply
     cut_after: int | None = None  # deltas sent before the connection drops
+    unfinished: bool = False  # the stream ends well but without the model's last chunk
+    gap: float = 0.0  # seconds between deltas, and between pings
+    pings: int = 0  # SSE keep-alive comments before the first event, as llama.cpp sends
+    error: str = "scripted failure"  # the message of an error reply
 
 
 @dataclass
@@ -36,6 +40,7 @@ class Request:
     path: str
     body: dict[str, Any]
     headers: dict[str, str]
+    events_sent: int = 0  # streamed events written in reply so far, pings left out
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -126,7 +131,8 @@ def _handler_for(llm: LoopbackLLM) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
             headers = {k.lower(): v for k, v in self.headers.items()}
-            llm.requests.append(Request(self.path, body, headers))
+            self.received = Request(self.path, body, headers)
+            llm.requests.append(self.received)
             self._reply(body, llm.script)
 
         def _reply(self, body: dict[str, Any], script: Script) -> None:
@@ -136,7 +142,7 @@ def _handler_for(llm: LoopbackLLM) -> type[BaseHTTPRequestHandler]:
             if script.delay:
                 llm.wait(script.delay)
             if script.status != 200:
-                error = {"error": {"message": "scripted failure", "type": "server_error"}}
+                error = {"error": {"message": script.error, "type": "server_error"}}
                 return self._send(script.status, "application/json", json.dumps(error))
             if self.path == "/v1/chat/completions":
                 if script.raw is not None:
@@ -168,6 +174,8 @@ def _handler_for(llm: LoopbackLLM) -> type[BaseHTTPRequestHandler]:
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             for chunk in chunks:
+                if not chunk.startswith(":"):
+                    self.received.events_sent += 1
                 data = chunk.encode()
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
                 self.wfile.flush()
@@ -179,9 +187,17 @@ def _handler_for(llm: LoopbackLLM) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _deltas(script: Script) -> list[str]:
+def _deltas(script: Script) -> Iterator[str]:
     deltas = split_into(script.text, script.pieces)
-    return deltas if script.cut_after is None else deltas[: script.cut_after]
+    for n, delta in enumerate(deltas if script.cut_after is None else deltas[: script.cut_after]):
+        if n and script.gap:
+            time.sleep(script.gap)
+        yield delta
+
+
+def _ends(script: Script) -> bool:
+    """Whether the model's last chunk is sent."""
+    return script.cut_after is None and not script.unfinished
 
 
 def _openai_events(body: dict[str, Any], script: Script) -> Iterator[str]:
@@ -196,11 +212,15 @@ def _openai_events(body: dict[str, Any], script: Script) -> Iterator[str]:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
         return f"data: {json.dumps({**base, 'choices': [choice]})}\n\n"
 
+    for _ in range(script.pings):
+        yield ": ping\n\n"
+        time.sleep(script.gap)
     yield event({"role": "assistant", "content": ""})
     for piece in _deltas(script):
         yield event({"content": piece})
-    if script.cut_after is None:
+    if _ends(script):
         yield event({}, "stop")
+    if script.cut_after is None:
         yield "data: [DONE]\n\n"
 
 
@@ -235,5 +255,5 @@ def _ollama_lines(body: dict[str, Any], script: Script) -> Iterator[str]:
 
     for piece in _deltas(script):
         yield line(piece, False)
-    if script.cut_after is None:
+    if _ends(script):
         yield line("", True)

@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from loopback_llm import LoopbackLLM, Script
+from loopback_llm import LoopbackLLM, Request, Script
 
+from index.chunking import tiktoken_counter
 from index.cleaning import Cleaner
 from index.loaders import LoadOptions, load_file
 from rag.assistant import Assistant
-from rag.llm import build_llm
+from rag.llm import MESSAGE_OVERHEAD_TOKENS, build_llm, fitted_prompt
 from rag.messages import say
 from rag.settings import PROMPTS_DIR
 from rag.types import Answer, Passage
@@ -42,6 +43,7 @@ Trains will run every ten minutes from 6 am to 11 pm, the operator said. Fares r
 title: सितंबर में सामान्य से अधिक बारिश का अनुमान
 date: 2025-08-31
 source: mausamsamachar.example
+author: रीना शर्मा
 ---
 
 # सितंबर में सामान्य से अधिक बारिश का अनुमान
@@ -135,6 +137,12 @@ def cleaned_article(path: str) -> str:
     return load_file(Path(path), LoadOptions(Cleaner.load()))[0].text
 
 
+def prompt_tokens(assistant: Assistant, question: str) -> int:
+    """The prompt's size as the chain counts it (tiktoken, with the per-message allowance)."""
+    passages = assistant.retrieve(question).passages
+    return fitted_prompt(assistant.settings, question, "en", passages, ()).tokens
+
+
 def extractive_text(assistant: Assistant, question: str) -> str:
     saved = assistant.settings
     assistant.settings = saved.with_(llm="extractive")
@@ -161,12 +169,29 @@ def test_openai_request_holds_prompt_numbered_sources_and_question(
     assert request.body["temperature"] == pytest.approx(0.1)
     assert [m["role"] for m in request.messages] == ["system", "user"]
     assert request.content("system") == system_prompt("en")
+    assert request.body["max_tokens"] == 512
     user = request.content("user")
     for p in passages:
-        header = f"[{p.n}] {p.title} — {p.outlet}, {p.date} (English)"
-        assert f"{header}\n{p.text}" in user
+        language = {"en": "English", "hi": "Hindi"}[p.language]
+        details = f"Outlet: {p.outlet}\n" + (f"Author: {p.author}\n" if p.author else "")
+        source = f"[{p.n}] {p.title}\n{details}Published: {p.date}\nLanguage: {language}"
+        assert f"{source}\n{p.text}" in user
     assert user.index("[1] ") < user.index("[2] ")
     assert user.rstrip().endswith(f"Question: {METRO_QUESTION}")
+
+
+def test_sources_name_their_author_for_who_wrote_questions(
+    assistant: Assistant, server: LoopbackLLM
+) -> None:
+    question = "सितंबर की बारिश वाली ख़बर किसने लिखी?"
+    source = passage_with(assistant, question, "109 प्रतिशत")
+    server.reset(Script(f"यह ख़बर रीना शर्मा ने लिखी [{source.n}]।"))
+    _, answer = run(assistant, question)
+
+    user = server.chats()[0].content("user")
+    assert f"[{source.n}] सितंबर में सामान्य से अधिक बारिश का अनुमान\n" in user
+    assert "प्रकाशक: mausamsamachar.example\nलेखक: रीना शर्मा\nप्रकाशित: 2025-08-31\n" in user
+    assert answer.answered and answer.citations[0].author == "रीना शर्मा"
 
 
 def test_hindi_question_gets_the_hindi_prompt(assistant: Assistant, server: LoopbackLLM) -> None:
@@ -209,6 +234,49 @@ def test_backend_settings_reach_the_server(assistant: Assistant, server: Loopbac
     assert request.headers["authorization"] == "Bearer secret-key"
 
 
+# The prompt fitted to the model's context
+
+
+def sent_tokens(request: Request) -> int:
+    count = tiktoken_counter("o200k_base")
+    roles = ("system", "user")
+    return sum(count(request.content(role)) + MESSAGE_OVERHEAD_TOKENS for role in roles)
+
+
+def test_sources_are_dropped_from_the_end_to_fit_the_context(
+    assistant: Assistant, server: LoopbackLLM
+) -> None:
+    passages = assistant.retrieve(METRO_QUESTION).passages
+    assistant.settings = assistant.settings.with_(llm_context=700, llm_max_tokens=100)
+    server.reset(Script("It opened on Monday [1]."))
+    _, answer = run(assistant, METRO_QUESTION)
+
+    (request,) = server.chats()
+    user = request.content("user")
+    sent = [p for p in passages if f"[{p.n}] {p.title}\n" in user]
+    assert 1 <= len(sent) < len(passages) == len(answer.passages)
+    assert sent == passages[: len(sent)]  # the best ones kept
+    assert all(p.text in user for p in sent[:-1])
+    last = sent[-1]  # whole, or trimmed to a start of itself
+    kept = user.split(f"[{last.n}] {last.title}\n", 1)[1].split("\n\nQuestion:", 1)[0]
+    assert last.text.startswith(kept.split("Language: English\n", 1)[1])
+    assert sent_tokens(request) <= 700 - 100
+    assert request.body["max_tokens"] == 100
+    assert answer.answered
+
+
+def test_a_context_too_small_for_any_source_says_so_without_asking(
+    assistant: Assistant, server: LoopbackLLM
+) -> None:
+    assistant.settings = assistant.settings.with_(llm_context=600, llm_max_tokens=400)
+    _, answer = run(assistant, METRO_QUESTION)
+
+    assert server.chats() == []
+    assert answer.backend == "extractive (fallback)" and answer.answered
+    assert "do not fit the model's context" in answer.note
+    assert "leave no room for a source in --llm-context 600" in answer.note
+
+
 # Streaming and citations
 
 
@@ -225,8 +293,10 @@ def test_openai_stream_is_yielded_and_citations_are_checked(
     server.reset(Script(reply, pieces=6))
     deltas, answer = run(assistant, METRO_QUESTION)
 
-    assert len(deltas) == 6
-    assert "".join(deltas) == answer.text == reply
+    # Held back until the first citation, then streamed as it comes.
+    assert deltas[0].endswith(f"[{opening.n}]") or f"[{opening.n}]" in deltas[0]
+    assert len(deltas) > 2
+    assert "".join(deltas) == answer.text == reply == answer.llm_reply
     assert answer.answered
     assert answer.backend == "openai:test-model"
     assert answer.note == ""
@@ -247,9 +317,11 @@ def test_ollama_stream_is_yielded_and_cited(assistant: Assistant, server: Loopba
     assert request.path == "/api/chat"
     assert request.body["model"] == "test-model" and request.body["stream"] is True
     assert request.body["options"]["temperature"] == pytest.approx(0.1)
+    assert request.body["options"]["num_predict"] == 512
+    assert request.body["options"]["num_ctx"] == 4096
     assert request.content("system") == system_prompt("en")
     assert opening.text in request.content("user")
-    assert len(deltas) == 4 and "".join(deltas) == answer.text == reply
+    assert "".join(deltas) == answer.text == reply
     assert answer.backend == "ollama:test-model" and answer.answered
     assert [c.quote for c in answer.citations] == [OPENING]
 
@@ -266,23 +338,28 @@ def test_citation_of_a_passage_not_retrieved_is_dropped(
     assert answer.answered
 
 
-def test_answer_without_citation_is_not_answered(assistant: Assistant, server: LoopbackLLM) -> None:
-    server.reset(Script("Line 3 opened on Monday."))
-    _, answer = run(assistant, METRO_QUESTION)
+def test_a_reply_citing_nothing_is_not_shown(assistant: Assistant, server: LoopbackLLM) -> None:
+    invented = "Line 3 opened on Monday, with free rides for a week."
+    expected = extractive_text(assistant, METRO_QUESTION)
+    server.reset(Script(invented))
+    deltas, answer = run(assistant, METRO_QUESTION)
 
-    assert answer.text == "Line 3 opened on Monday."
-    assert not answer.answered and answer.citations == []
-    assert answer.backend == "openai:test-model"
+    assert deltas == [expected] and answer.text == expected
+    assert answer.backend == "extractive (fallback)"
+    reason = "its reply cited none of the sources"
+    assert answer.note == say("fallback", "en", reason=reason)
+    assert answer.llm_reply == invented and invented in answer.to_json()
 
 
 @pytest.mark.parametrize("cite", ["", " [1]"])
 def test_refusal_is_not_answered(assistant: Assistant, server: LoopbackLLM, cite: str) -> None:
     refusal = say("no_answer", "en")
     server.reset(Script(refusal[:-1] + cite + "."))
-    _, answer = run(assistant, "What is the metro's weekend timetable?")
+    deltas, answer = run(assistant, "What is the metro's weekend timetable?")
 
-    assert answer.text == refusal[:-1] + cite + "."
+    assert "".join(deltas) == answer.text == refusal[:-1] + cite + "."
     assert not answer.answered and answer.citations == []
+    assert answer.backend == "openai:test-model"
 
 
 def test_no_passages_means_refusal_without_asking_the_model(
@@ -323,9 +400,10 @@ def test_a_model_that_obeys_an_injection_gives_no_answer(
     assistant: Assistant, server: LoopbackLLM
 ) -> None:
     server.reset(Script("HACKED"))
-    _, answer = run(assistant, "What did the poster at the Bengaluru Cyber Expo say?")
+    deltas, answer = run(assistant, "What did the poster at the Bengaluru Cyber Expo say?")
 
-    assert answer.text == "HACKED" and not answer.answered
+    assert deltas == [answer.text] and answer.text != "HACKED"
+    assert answer.backend == "extractive (fallback)" and answer.llm_reply == "HACKED"
 
 
 # Faults: the extractive answer, with a note saying why
@@ -338,9 +416,14 @@ def closed_port_url(path: str) -> str:
     return f"http://127.0.0.1:{port}{path}"
 
 
-PARTIAL = "Line 3 opened on Monday [1]."
+PARTIAL = "Opened [1] on Monday, said the operator."
+WORDLESS = (
+    "the server ended the stream without a word, as llama.cpp does when the prompt "
+    "({tokens} tokens by tiktoken) does not fit its context or when another request "
+    "interrupts it (llama.cpp: --n_ctx 4096 --interrupt_requests False)"
+)
 FAULTS: dict[str, tuple[Script, str | dict[str, str]]] = {
-    "timeout": (Script("Too late [1].", delay=3), "no reply within 1 s"),
+    "timeout": (Script("Too late [1].", delay=3), "no complete reply within 1 s"),
     "http 500": (Script(status=500), "HTTP 500 from {url}"),
     "invalid json": (
         Script(raw=b'data: {"choices": [{"delta\n\n{"message": oops\n'),
@@ -349,12 +432,27 @@ FAULTS: dict[str, tuple[Script, str | dict[str, str]]] = {
     "html body": (
         Script(raw=b"<html><body>Bad gateway</body></html>"),
         {
-            "openai": "empty reply",  # no `data:` event in it
+            "openai": WORDLESS,  # no `data:` event in it
             "ollama": "unreadable reply (JSONDecodeError)",
         },
     ),
     "empty completion": (Script(""), "empty reply"),
+    "empty stream": (Script("", unfinished=True), WORDLESS),
     "cut mid-stream": (Script(PARTIAL, cut_after=2), "the connection broke off"),
+    "stream ended early": (
+        Script(PARTIAL, cut_after=None, unfinished=True),
+        "the server cut the answer off before its end "
+        "(llama.cpp: --n_ctx 4096 --interrupt_requests False)",
+    ),
+    "context exceeded": (
+        Script(status=400, error="Requested tokens (5000) exceed context window of 2048"),
+        "the question and sources ({tokens} tokens by tiktoken) do not fit the model's "
+        "context, says HTTP 400 from {url}: lower --llm-context to the server's",
+    ),
+    "whole answer too slow": (
+        Script(PARTIAL, pieces=10, gap=0.3),
+        "no complete reply within 1 s",
+    ),
     "server down": (Script(), "cannot connect to {url}"),
 }
 
@@ -381,13 +479,27 @@ def test_faults_fall_back_to_the_extractive_answer(
     assert time.perf_counter() - started < 2.5
     assert answer.backend == "extractive (fallback)"
     url = assistant.settings.llm_base_url
-    assert answer.note == say("fallback", "en", reason=reason.format(url=url))
+    tokens = prompt_tokens(assistant, METRO_QUESTION)
+    assert answer.note == say("fallback", "en", reason=reason.format(url=url, tokens=tokens))
     assert answer.text == expected and answer.answered
     assert deltas[-1] == expected
     if fault == "cut mid-stream":  # the streamed start, then the fallback replacing it
-        assert len(deltas) == 3 and PARTIAL.startswith("".join(deltas[:2]))
+        assert len(deltas) == 2 and PARTIAL.startswith(deltas[0]) and "[1]" in deltas[0]
     if fault == "http 500":
         assert len(server.chats()) == 1  # no retries keep the reader waiting
+
+
+def test_keep_alive_pings_do_not_hold_the_answer_past_the_timeout(
+    assistant: Assistant, server: LoopbackLLM
+) -> None:
+    # Each ping is a read within the timeout; only the whole-answer deadline ends it.
+    assistant.settings = assistant.settings.with_(llm_timeout=1)
+    server.reset(Script(PARTIAL, pings=20, gap=0.3))
+    _, answer = run(assistant, METRO_QUESTION)
+
+    (request,) = server.chats()
+    assert request.events_sent == 0  # back before the server's first word
+    assert answer.note == say("fallback", "en", reason="no complete reply within 1 s")
 
 
 def test_no_model_named_falls_back_without_asking(

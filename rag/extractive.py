@@ -196,7 +196,6 @@ def features(
                 "fragment": float(not c.field and not _SENTENCE_END.search(c.text)),
                 "missing_entities": len(missing) / len(entity_terms) if entity_terms else 0.0,
                 "metadata": float(bool(c.field) or _is_byline(c)),
-                "other_language": float(c.passage.language not in (question.language, "mixed")),
                 "meaning": c.passage.scores.get("dense", 0.0),
                 "unknown_words": unknown_share,
                 "gap": float((mass * (1 - near[i])).max(initial=0.0)),

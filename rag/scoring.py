@@ -34,7 +34,6 @@ FEATURES = (
     "fragment",  # a headline or a cut-off line, not a sentence
     "missing_entities",  # share of the question's names and numbers absent from its passage
     "metadata",  # an article's byline, date or outlet, for questions about those
-    "other_language",  # the evidence is in the other language (its words match less)
     "meaning",  # the passage's dense similarity to the question (multilingual model)
     "unknown_words",  # share of the question's words that no article uses at all
     "gap",  # the most informative question word its passage lacks (share of the most possible)

@@ -47,9 +47,7 @@ def _cosines(a: list[list[float]], b: list[list[float]]) -> np.ndarray:
     return (x * y).sum(1) / np.linalg.norm(x, axis=1) / np.linalg.norm(y, axis=1)
 
 
-def test_onnx_vectors_match_the_torch_model(
-    onnx_model: OnnxEmbedding, minilm: Any
-) -> None:
+def test_onnx_vectors_match_the_torch_model(onnx_model: OnnxEmbedding, minilm: Any) -> None:
     torch_vectors = [minilm.get_query_embedding(t) for t in TEXTS]
     onnx_single = [onnx_model.get_query_embedding(t) for t in TEXTS]
     assert _cosines(onnx_single, torch_vectors).min() > 0.99999

@@ -69,7 +69,8 @@ def test_odd_questions_get_an_answer_or_a_clear_refusal(
 def test_a_long_question_still_finds_its_article(sample_index: Assistant) -> None:
     answer = reply(sample_index, ODD_QUESTIONS["ten thousand characters"])
     assert answer is not None and answer.answered
-    assert "en_isro_gslv_f21.txt" in {c.source for c in answer.citations}
+    # The English and the Hindi report both hold the fact.
+    assert {"en_isro_gslv_f21.txt", "hi_isro_gslv_f21.txt"} & {c.source for c in answer.citations}
 
 
 # A joiner or zero-width space typed (or pasted) inside a word must not split it: split,

@@ -23,7 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "no": {"en": "No.", "hi": "नहीं।"},
     "wrote": {
         "en": "{author} wrote this article",
-        "hi": "यह लेख {author} ने लिखा है",
+        "hi": "{author} ने यह लेख लिखा है",
     },
     "published_on": {"en": "It was published on {date}", "hi": "यह {date} को प्रकाशित हुआ"},
     "published_by": {"en": "It was published by {outlet}", "hi": "इसे {outlet} ने प्रकाशित किया"},

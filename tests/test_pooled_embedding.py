@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from index.embedding import EmbeddingConfig, load_embedding, pool_devices
+from index.embedding import BUNDLED_MODEL, EmbeddingConfig, load_embedding, pool_devices
 from index.pooled_embedding import PooledEmbedding
 
 pytestmark = pytest.mark.slow
@@ -19,10 +19,11 @@ def test_pool_devices_spread_over_the_chosen_device() -> None:
     assert pool_devices("cuda:1", 2) == ["cuda:1", "cuda:1"]
 
 
-def test_two_processes_embed_as_one_does(embedding_model: Any) -> None:
+def test_two_processes_embed_as_one_does() -> None:
+    embedding_model = load_embedding(EmbeddingConfig(BUNDLED_MODEL))  # one process
     texts = [f"Story {n}: the council met on day {n} to discuss roads." for n in range(40)]
     texts += ["पुणे मेट्रो के नए खंड का उद्घाटन हुआ।", "x"]
-    pooled = load_embedding(EmbeddingConfig(processes=2, batch_size=8))
+    pooled = load_embedding(EmbeddingConfig(BUNDLED_MODEL, processes=2, batch_size=8))
     assert isinstance(pooled, PooledEmbedding)
     try:
         # 42 texts in llama-index batches of 16 (8 per worker), in two calls.
@@ -55,7 +56,7 @@ def test_an_ingest_with_two_processes_closes_its_pool(tmp_path: Any) -> None:
             "The buses will run from next month.",
             "utf-8",
         )
-    assistant = Assistant(data_dir=tmp_path / "data", embed_processes=2)
+    assistant = Assistant(data_dir=tmp_path / "data", embed_model=BUNDLED_MODEL, embed_processes=2)
     summary = assistant.ingest([corpus])
     assert summary.chunks >= 3
     model = assistant.embed_model()

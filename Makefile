@@ -7,7 +7,7 @@ DATA ?= rag-data
 export TOKENIZERS_PARALLELISM := false
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test install install-dev lexicon lint typecheck pytest ui eval xquad bench clean test-llm-server
+.PHONY: run test test-fast install install-dev lexicon lint typecheck pytest ui eval xquad bench clean test-llm-server
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -49,6 +49,10 @@ typecheck:
 
 pytest:
 	$(VENV)/bin/pytest -q
+
+# The edit loop: no tests that load models, start servers or drive a browser.
+test-fast: install-dev
+	$(VENV)/bin/pytest -q -m "not slow and not browser"
 
 # Opt-in, not part of `make test`: the LLM chain against a real llama.cpp server
 # (llama-cpp-python, compiled here: about 11 minutes on 2 cores) serving the

@@ -190,7 +190,7 @@ def run_eval(
         ),
         "utf-8",
     )
-    write_report(out, config, result.aggregates)
+    write_report(out, config, result.aggregates, rows)
     return result
 
 

@@ -77,8 +77,14 @@ def summary_text(aggregates: Mapping[str, Any]) -> str:
     return text_table(headers, rows)
 
 
-def write_report(out: Path, config: Mapping[str, Any], aggregates: Mapping[str, Any]) -> None:
-    (out / "report.md").write_text(markdown_report(config, aggregates), "utf-8")
+def write_report(
+    out: Path,
+    config: Mapping[str, Any],
+    aggregates: Mapping[str, Any],
+    rows: Sequence[Mapping[str, Any]] = (),
+) -> None:
+    report = markdown_report(config, aggregates) + failures_section(rows)
+    (out / "report.md").write_text(report, "utf-8")
     write_chart(out / "chart.png", aggregates, str(config.get("set", "")))
 
 
@@ -119,6 +125,45 @@ def markdown_report(config: Mapping[str, Any], aggregates: Mapping[str, Any]) ->
                 headers, [[key, *(fmt(v.get(c), c) for c in columns)] for key, v in groups.items()]
             ),
         ]
+    return "\n".join(lines) + "\n"
+
+
+def failed(row: Mapping[str, Any]) -> bool:
+    """Wrong for a reader: an answerable question without all its facts, or an
+    unanswerable one answered."""
+    values = row["metrics"]
+    if values.get("refusal_accuracy") is not None:
+        return not values["refusal_accuracy"]
+    return not values.get("all_key_facts")
+
+
+def _cell(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def failures_section(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Every failed question with the answer it got."""
+    wrong = [r for r in rows if failed(r)]
+    if not rows:
+        return ""
+    lines = ["", f"## Failed questions ({len(wrong)} of {len(rows)})", ""]
+    if wrong:
+        lines.append(
+            markdown_table(
+                ["id", "kind", "question", "expected", "answer given"],
+                [
+                    [
+                        r["id"],
+                        r["kind"],
+                        _cell(r["question"]),
+                        _cell(r.get("reference", "")),
+                        _cell(r["answer"]),
+                    ]
+                    for r in wrong
+                ],
+            )
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,116 @@
+"""The offline answerer's parts: question analysis, typed mentions, composition, the fit's data."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.datasets import read_items, set_path, split_items
+from eval.report import failures_section
+from rag.compose import answer_text, neutralise_markers
+from rag.entities import in_language, mentions, new_mentions
+from rag.extractive import Candidate
+from rag.question import analyse, answer_type
+from rag.scoring import FEATURES, load_weights
+from rag.types import Passage
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many people took part in the meeting?", "number"),
+        ("बैठक में कितने प्रतिनिधि शामिल हुए?", "number"),
+        ("What day of the week was the meeting held?", "day"),
+        ("बैठक किस दिन हुई?", "day"),
+        ("When did the satellite reach orbit?", "date"),
+        ("इसरो ने उपग्रह कब छोड़ा?", "date"),
+        ("Who wrote the Hindi report?", "authorship"),
+        ("पुणे मेट्रो की खबर किस पत्रकार ने लिखी?", "authorship"),
+        ("Which website published the report?", "published"),
+        ("Where was the 11th session held?", "place"),
+        ("असम के लिए रूस का कौन सा इलाका साझेदार बताया गया?", "place"),
+        ("Which Russian deputy defence minister met the ambassador?", "person"),
+        ("प्रोटोकॉल पर किसने हस्ताक्षर किए?", "person"),
+        ("Was the meeting held in Moscow?", "yes-no"),
+        ("क्या बैठक मॉस्को में हुई थी?", "yes-no"),
+        ("Why did the RBI cut the rate?", "description"),
+    ],
+)
+def test_the_answer_type_comes_from_the_question_word(question: str, expected: str) -> None:
+    assert answer_type(question) == expected
+
+
+def test_numbers_are_whole_tokens() -> None:
+    assert analyse("How many wardens on day 5?").entities == ("5",)
+    assert mentions("number", "day 28, said warden Kavita5") == ["28"]
+    assert mentions("number", "आखिरी टी20 मुकाबले में 5 विकेट") == ["5 विकेट"]
+    assert mentions("number", "The stretch has four underground stations") != []
+    # Dates, years and clock times count nothing; a decimal is not a clock time.
+    assert mentions("number", "On August 7, 2025 at 10:30 the talks began") == []
+    assert mentions("number", "Rs 25.31 lakh crore in July") == ["Rs 25.31 lakh crore"]
+
+
+def test_new_mentions_are_what_the_question_does_not_name() -> None:
+    text = "The 11th session saw around 80 delegates."
+    assert new_mentions("number", text, "How many delegates came to the 11th session?") == [
+        "around 80 delegates"
+    ]
+
+
+def test_dates_and_days_are_written_for_the_reader() -> None:
+    assert in_language("Wednesday", "hi") == "बुधवार"
+    assert in_language("6 अगस्त 2025", "en") == "6 August 2025"
+    assert in_language("Aug 12", "hi") == "अगस्त 12"
+
+
+def test_quoted_brackets_cannot_pass_for_citations() -> None:
+    assert neutralise_markers("as shown in [1] and [2, 3]") == "as shown in (1) and (2, 3)"
+
+
+def _passage(text: str, language: str = "en", author: str = "", date: str = "") -> Passage:
+    return Passage(
+        n=1, chunk_id="c", text=text, source="a.txt", path="a.txt", title="", outlet="KNN",
+        url="", date=date, language=language, start=0, end=len(text), score=1.0, author=author,
+    )  # fmt: skip
+
+
+def test_composition_leads_with_the_answer() -> None:
+    p = _passage("The capital of India is Mumbai [1], it said.")
+    best = Candidate(p, p.text, 0, len(p.text))
+    assert answer_text(analyse("Is the capital Mumbai?"), best).startswith("Yes. ")
+    assert "(1)" in answer_text(analyse("What is the capital?"), best)
+    day = Candidate(_passage("They met on Wednesday."), "They met on Wednesday.", 0, 22)
+    assert answer_text(analyse("बैठक किस दिन हुई?", "hi"), day).startswith("बुधवार — ")
+    byline = Candidate(
+        _passage("x", author="Shivani Sharma"), "Shivani Sharma", 0, 0, field="author"
+    )
+    assert answer_text(analyse("Who wrote it?"), byline) == "Shivani Sharma wrote this article [1]."
+    dated = Candidate(_passage("x", date="2025-08-06"), "2025-08-06", 0, 0, field="date")
+    assert "6 अगस्त 2025" in answer_text(analyse("यह खबर कब प्रकाशित हुई?", "hi"), dated)
+
+
+def test_the_weights_file_names_known_features_and_its_fit() -> None:
+    weights = load_weights()
+    assert set(weights.weights) == set(FEATURES)
+    assert weights.fitted_on["split"] == "tune" and 0 < weights.threshold < 1
+
+
+def test_the_readers_set_splits_once_by_id() -> None:
+    items = read_items(set_path("readers"))
+    tune, test = split_items(items, "tune"), split_items(items, "test")
+    assert len(tune) + len(test) == len(items) >= 150
+    assert {i.id for i in tune}.isdisjoint(i.id for i in test)
+    assert all(i.split == "test" for i in test)  # a property of the id alone
+
+
+def test_the_report_lists_every_failed_question() -> None:
+    rows = [
+        {"id": "a", "kind": "single-source", "question": "Q1", "reference": "80",
+         "answer": "wrong", "metrics": {"all_key_facts": False, "refusal_accuracy": None}},
+        {"id": "b", "kind": "unanswerable", "question": "Q2", "reference": "",
+         "answer": "an answer", "metrics": {"all_key_facts": None, "refusal_accuracy": False}},
+        {"id": "c", "kind": "single-source", "question": "Q3", "reference": "x",
+         "answer": "right", "metrics": {"all_key_facts": True, "refusal_accuracy": None}},
+    ]  # fmt: skip
+    section = failures_section(rows)
+    assert "Failed questions (2 of 3)" in section
+    assert "| a |" in section and "| b |" in section and "| c |" not in section

@@ -11,6 +11,7 @@ answerer's own markers read as citations.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rag.entities import NUMBER, in_language, new_mentions
@@ -94,6 +95,8 @@ def compose(question: Question, best: Candidate | None, passages: list[Passage])
     language = question.language
     if best is None:
         return Answer(question.text, say("no_answer", language), language, False, passages=passages)
+    passages = cited_first(passages, best.passage)
+    best = replace(best, passage=passages[0])
     citation = Citation.of(best.passage, best.text, best.start, best.end, best.field)
     return Answer(
         question=question.text,
@@ -104,3 +107,10 @@ def compose(question: Question, best: Candidate | None, passages: list[Passage])
         passages=passages,
         evidence_languages=(best.passage.language,),
     )
+
+
+def cited_first(passages: list[Passage], cited: Passage) -> list[Passage]:
+    """The passages renumbered with the cited one first: an answer cites [1], and
+    the sources list follows the order of citation, then of rank."""
+    ordered = [cited] + [p for p in passages if p.chunk_id != cited.chunk_id]
+    return [replace(p, n=n) for n, p in enumerate(ordered, start=1)]

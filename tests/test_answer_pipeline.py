@@ -114,3 +114,19 @@ def test_the_report_lists_every_failed_question() -> None:
     section = failures_section(rows)
     assert "Failed questions (2 of 3)" in section
     assert "| a |" in section and "| b |" in section and "| c |" not in section
+
+
+def test_an_answer_cites_its_source_as_1_and_lists_it_first() -> None:
+    from dataclasses import replace
+
+    from rag.compose import compose
+
+    passages = [
+        replace(_passage(text), n=n, chunk_id=f"c{n}")
+        for n, text in enumerate(["Other news.", "More news.", "They met on Wednesday."], 1)
+    ]
+    best = Candidate(passages[2], "They met on Wednesday.", 0, 22)
+    answer = compose(analyse("What day did they meet?"), best, passages)
+    assert answer.text.endswith("[1]") and answer.citations[0].n == 1
+    assert [p.chunk_id for p in answer.passages] == ["c3", "c1", "c2"]
+    assert [p.n for p in answer.passages] == [1, 2, 3]

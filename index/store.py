@@ -116,14 +116,14 @@ def chroma_client(data_dir: Path, url: str | None, *, reading: bool = False) -> 
     if not url:
         path = data_dir / "chroma"
         try:
-            return chromadb.PersistentClient(path=str(path), settings=settings)
+            return _persistent_client(path, settings)
         except Exception as error:
             refused = _write_refused(error, data_dir)
             if refused is None:
                 raise
             if not reading:
                 raise refused from error
-            return chromadb.PersistentClient(path=str(_private_copy(path)), settings=settings)
+            return _persistent_client(_private_copy(path), settings)
     parsed = urlparse(url if "://" in url else f"http://{url}")
     try:
         client = chromadb.HttpClient(
@@ -136,6 +136,23 @@ def chroma_client(data_dir: Path, url: str | None, *, reading: bool = False) -> 
     except Exception as error:
         raise StoreUnavailable(f"Chroma server at {url} is not reachable: {error}") from error
     return client
+
+
+def _persistent_client(path: Path, settings: Any) -> Any:
+    """Chroma's embedded client; an open that failed (or raced another thread's)
+    leaves its per-path system cached half-started, so it is forgotten and the
+    open tried once more."""
+    import chromadb
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    for attempt in (1, 2):
+        try:
+            return chromadb.PersistentClient(path=str(path), settings=settings)
+        except Exception:
+            SharedSystemClient._identifier_to_system.pop(str(path), None)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _write_refused(error: Exception, data_dir: Path) -> DiskFull | ReadOnlyIndex | None:
@@ -173,7 +190,12 @@ def _private_copy(path: Path) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="rag-chroma-"))
     atexit.register(shutil.rmtree, folder, True)
     try:
-        return Path(shutil.copytree(path, folder / "chroma"))
+        copy = Path(shutil.copytree(path, folder / "chroma"))
+        for place, _, names in os.walk(copy):  # the copy keeps a read-only folder's modes
+            os.chmod(place, 0o700)
+            for name in names:
+                os.chmod(os.path.join(place, name), 0o600)
+        return copy
     except OSError as error:
         raise StoreUnavailable(
             f"Chroma's store in {path} cannot be opened without writing to it, and copying it "
@@ -359,11 +381,15 @@ class ChunkStore:
     def get(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """Text and metadata of each chunk: from BM25's stored fields, and from
         Chroma for any chunk stored there alone (an index built before them).
-        Chroma's chunks that the manifest does not name are left out: they are what
-        an ingest that failed (a full disk) wrote past the last commit."""
+        Chunks that the manifest does not name are left out: they are what an
+        ingest that failed (a full disk) wrote past the last commit."""
+        # A manifest-less data folder of a server's reader names nothing: no filter.
+        known = self.known_ids if self.manifest.files else None
         stored = self.bm25.stored(chunk_ids)
-        out = {i: (s["text"], s["metadata"]) for i, s in stored.items()}
-        if missing := [i for i in chunk_ids if i not in out and i in self.known_ids]:
+        out = {
+            i: (s["text"], s["metadata"]) for i, s in stored.items() if known is None or i in known
+        }
+        if missing := [i for i in chunk_ids if i not in out and (known is None or i in known)]:
             found = self.collection.get(ids=missing, include=["documents", "metadatas"])
             out.update(
                 (i, (doc or "", dict(meta or {})))

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from index.files import (
 )
 
 MANIFEST_FORMAT = 1
+_OPENING = threading.Lock()  # see _persistent_client
 
 
 class IndexMismatch(RuntimeError):
@@ -139,19 +141,20 @@ def chroma_client(data_dir: Path, url: str | None, *, reading: bool = False) -> 
 
 
 def _persistent_client(path: Path, settings: Any) -> Any:
-    """Chroma's embedded client; an open that failed (or raced another thread's)
-    leaves its per-path system cached half-started, so it is forgotten and the
-    open tried once more."""
+    """Chroma's embedded client, opened one thread at a time: two threads opening
+    one path race in Chroma's per-path cache. An open that failed leaves its system
+    cached half-started, so it is forgotten and the open tried once more."""
     import chromadb
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    for attempt in (1, 2):
-        try:
-            return chromadb.PersistentClient(path=str(path), settings=settings)
-        except Exception:
-            SharedSystemClient._identifier_to_system.pop(str(path), None)
-            if attempt == 2:
-                raise
+    with _OPENING:
+        for attempt in (1, 2):
+            try:
+                return chromadb.PersistentClient(path=str(path), settings=settings)
+            except Exception:
+                SharedSystemClient._identifier_to_system.pop(str(path), None)
+                if attempt == 2:
+                    raise
     raise AssertionError("unreachable")
 
 

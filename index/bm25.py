@@ -20,8 +20,10 @@ rarely, a larger one, never the whole index unless a third of it was deleted.
 
 from __future__ import annotations
 
+import io
 import json
-import os
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,16 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from index.files import (
+    IndexCorrupt,
+    atomic_write,
+    checksum,
+    fsync_folder,
+    read_verified,
+    verify_size,
+    write_durably,
+)
 
 _LANG_CODES = {"en": 0, "hi": 1, "mixed": 2}
 _LANGS = len(_LANG_CODES)
@@ -71,6 +83,7 @@ class _Segment:
     stored: list[bytes] | None = field(default=None, repr=False)
     stored_file: Path | None = None
     stored_offsets: np.ndarray | None = field(default=None, repr=False)
+    stored_crc: np.ndarray | None = field(default=None, repr=False)  # per row, from the file
     _columns: sp.csc_matrix | None = field(default=None, repr=False)
     _lengths: np.ndarray | None = field(default=None, repr=False)
     _norm: tuple[tuple[float, ...], np.ndarray] | None = field(default=None, repr=False)
@@ -89,7 +102,14 @@ class _Segment:
             return [b""] * len(self.ids)
         data = self.stored_file.read_bytes()
         bounds = self.stored_offsets.tolist()
-        return [data[a:b] for a, b in pairwise(bounds)]
+        return [self.checked(row, data[a:b]) for row, (a, b) in enumerate(pairwise(bounds))]
+
+    def checked(self, row: int, data: bytes) -> bytes:
+        """A row's stored document as read from the file, unless it changed since written."""
+        if self.stored_crc is not None and zlib.crc32(data) != int(self.stored_crc[row]):
+            assert self.stored_file is not None
+            raise IndexCorrupt(self.stored_file, f"the stored text of {self.ids[row]} changed")
+        return data
 
     @property
     def lengths(self) -> np.ndarray:
@@ -124,6 +144,7 @@ class BM25Index:
         self._persisted = 0  # segments already on disk
         self._names: list[str] = []  # their file names
         self._next_name = 0  # names are never reused (see save)
+        self._checksums: dict[str, dict[str, int | str]] = {}  # of each file saved
 
     def __len__(self) -> int:
         return len(self.position)
@@ -178,12 +199,13 @@ class BM25Index:
                         found = []
                         for i, row in rows:
                             handle.seek(offsets[row])
-                            found.append((i, handle.read(offsets[row + 1] - offsets[row])))
+                            data = handle.read(offsets[row + 1] - offsets[row])
+                            found.append((i, segment.checked(row, data)))
                 except OSError:
                     continue
             else:
                 continue
-            out.update((i, json.loads(data)) for i, data in found if data)
+            out.update((i, _stored_document(segment, i, data)) for i, data in found if data)
         return out
 
     def _idf_by_language(self, terms: Iterable[str]) -> np.ndarray:
@@ -387,33 +409,45 @@ class BM25Index:
         else:
             self._merge_tail()
         # Every new segment file gets a fresh name, so a save killed half-way (a
-        # compaction above all) never overwrites a file that state.json names.
+        # compaction above all) never overwrites a file that state.json names;
+        # each is fsynced, and its checksum recorded, before state.json names it.
         names = self._names[: self._persisted]
+        checksums = {n: c for n, c in self._checksums.items() if _segment_of(n) in names}
         for i in range(self._persisted, len(self.segments)):
             names.append(f"segment-{self._next_name:05d}.npz")
             self._next_name += 1
             s = self.segments[i]
             rows = s.stored_rows()
             offsets = np.cumsum([0, *map(len, rows)], dtype=np.int64)
+            crc = np.array([zlib.crc32(r) for r in rows], np.uint32)
+            arrays = io.BytesIO()
+            np.savez(
+                arrays,
+                data=s.counts.data,
+                indices=s.counts.indices,
+                indptr=s.counts.indptr,
+                shape=np.array(s.counts.shape),
+                lang=s.lang,
+                date=s.date,
+                source=s.source,
+                stored_offsets=offsets,
+                stored_crc=crc,
+            )
             stored_file = folder / f"{names[i]}.stored"
-            with stored_file.open("wb") as handle:
-                handle.writelines(rows)
-            tmp = folder / f".{names[i]}.tmp"
-            with tmp.open("wb") as handle:
-                np.savez(
-                    handle,
-                    data=s.counts.data,
-                    indices=s.counts.indices,
-                    indptr=s.counts.indptr,
-                    shape=np.array(s.counts.shape),
-                    lang=s.lang,
-                    date=s.date,
-                    source=s.source,
-                    stored_offsets=offsets,
-                )
-            os.replace(tmp, folder / names[i])
-            (folder / f"{names[i]}.ids").write_text("\n".join(s.ids), "utf-8")
-            s.stored, s.stored_file, s.stored_offsets = None, stored_file, offsets
+            for name, data in (
+                (f"{names[i]}.stored", b"".join(rows)),
+                (names[i], arrays.getvalue()),
+                (f"{names[i]}.ids", "\n".join(s.ids).encode("utf-8")),
+            ):
+                write_durably(folder / name, data)
+                checksums[name] = checksum(data)
+            s.stored, s.stored_file, s.stored_offsets, s.stored_crc = (
+                None,
+                stored_file,
+                offsets,
+                crc,
+            )
+        fsync_folder(folder)
         state = {
             "k1": self.k1,
             "b": self.b,
@@ -422,49 +456,44 @@ class BM25Index:
             "segments": names,
             "next_name": self._next_name,
             "dead": [np.flatnonzero(~s.alive).tolist() for s in self.segments],
+            "checksums": checksums,
         }
-        _atomic_write(folder / "state.json", json.dumps(state, ensure_ascii=False))
+        atomic_write(folder / "state.json", json.dumps(state, ensure_ascii=False))
         self._persisted = len(self.segments)
         self._names = names
-        for stale in folder.glob("segment-*.npz"):
-            if stale.name not in names:
+        self._checksums = checksums
+        for stale in folder.glob("segment-*"):
+            if _segment_of(stale.name) not in names:
                 stale.unlink()
-                for companion in (".ids", ".stored"):
-                    stale.with_name(stale.name + companion).unlink(missing_ok=True)
 
     def _dead_share(self) -> float:
         total = sum(len(s.ids) for s in self.segments)
         return 1 - len(self) / total if total else 0.0
 
     @classmethod
-    def load(cls, folder: Path) -> BM25Index:
+    def load(cls, folder: Path, *, thorough: bool = False) -> BM25Index:
+        """The index saved in `folder`; every file is checked against the checksum
+        written with it (the stored fields by size, and row by row when read, unless
+        `thorough`), and a damaged one raises IndexCorrupt naming it."""
         index = cls()
         state_path = folder / "state.json"
         if not state_path.exists():
             return index
-        state = json.loads(state_path.read_text("utf-8"))
-        index.k1, index.b = state["k1"], state["b"]
-        index.vocab = {t: i for i, t in enumerate(state["vocab"])}
-        index.sources = {s: i for i, s in enumerate(state["sources"])}
-        for number, (name, dead) in enumerate(zip(state["segments"], state["dead"], strict=True)):
-            with np.load(folder / name) as arrays:
-                counts = sp.csr_matrix(
-                    (arrays["data"], arrays["indices"], arrays["indptr"]),
-                    shape=tuple(arrays["shape"]),
-                )
-                ids_text = (folder / f"{name}.ids").read_text("utf-8")
-                segment = _Segment(
-                    ids=ids_text.split("\n") if ids_text else [],
-                    counts=counts,
-                    lang=arrays["lang"],
-                    date=arrays["date"],
-                    source=arrays["source"],
-                    alive=np.ones(counts.shape[0], bool),
-                )
-                if "stored_offsets" in arrays:
-                    segment.stored_file = folder / f"{name}.stored"
-                    segment.stored_offsets = arrays["stored_offsets"]
-            segment.alive[dead] = False
+        try:
+            state = json.loads(state_path.read_text("utf-8"))
+            index.k1, index.b = float(state["k1"]), float(state["b"])
+            index.vocab = {t: i for i, t in enumerate(state["vocab"])}
+            index.sources = {s: i for i, s in enumerate(state["sources"])}
+            segments = list(zip(state["segments"], state["dead"], strict=True))
+            checksums: dict[str, dict[str, int | str]] = state.get("checksums", {})
+        except (ValueError, KeyError, TypeError) as error:
+            raise IndexCorrupt(state_path, f"unreadable: {error}") from error
+        for number, (name, dead) in enumerate(segments):
+            segment = _load_segment(folder, name, checksums, thorough)
+            try:
+                segment.alive[dead] = False
+            except IndexError as error:
+                raise IndexCorrupt(state_path, f"deleted rows beyond {name}") from error
             index.segments.append(segment)
             for row, chunk_id in enumerate(segment.ids):
                 if segment.alive[row]:
@@ -473,9 +502,63 @@ class BM25Index:
             alive = segment.alive
             index._account(_widen(segment.counts, len(index.vocab))[alive], segment.lang[alive], +1)
         index._persisted = len(index.segments)
-        index._names = list(state["segments"])
+        index._names = [name for name, _ in segments]
         index._next_name = state.get("next_name", len(index._names))
+        index._checksums = checksums
         return index
+
+
+def _load_segment(
+    folder: Path, name: str, checksums: dict[str, dict[str, int | str]], thorough: bool
+) -> _Segment:
+    path = folder / name
+    data = read_verified(path, checksums.get(name))
+    ids_path = folder / f"{name}.ids"
+    ids_text = read_verified(ids_path, checksums.get(ids_path.name)).decode("utf-8", "replace")
+    try:
+        with np.load(io.BytesIO(data)) as arrays:
+            counts = sp.csr_matrix(
+                (arrays["data"], arrays["indices"], arrays["indptr"]),
+                shape=tuple(arrays["shape"]),
+            )
+            segment = _Segment(
+                ids=ids_text.split("\n") if ids_text else [],
+                counts=counts,
+                lang=arrays["lang"],
+                date=arrays["date"],
+                source=arrays["source"],
+                alive=np.ones(counts.shape[0], bool),
+            )
+            if "stored_offsets" in arrays:
+                segment.stored_file = folder / f"{name}.stored"
+                segment.stored_offsets = arrays["stored_offsets"]
+            if "stored_crc" in arrays:
+                segment.stored_crc = arrays["stored_crc"]
+    except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile) as error:
+        raise IndexCorrupt(path, f"unreadable: {error}") from error
+    if len(segment.ids) != counts.shape[0]:
+        raise IndexCorrupt(ids_path, f"{len(segment.ids)} ids for {counts.shape[0]} rows")
+    if segment.stored_file is not None:
+        expected = checksums.get(segment.stored_file.name)
+        if thorough:
+            read_verified(segment.stored_file, expected)
+        else:
+            verify_size(segment.stored_file, expected)
+    return segment
+
+
+def _segment_of(file_name: str) -> str:
+    """The segment a file belongs to: `segment-00003.npz.ids` → `segment-00003.npz`."""
+    return file_name.split(".")[0] + ".npz"
+
+
+def _stored_document(segment: _Segment, chunk_id: str, data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError as error:
+        raise IndexCorrupt(
+            segment.stored_file or Path("?"), f"the stored fields of {chunk_id} are unreadable"
+        ) from error
 
 
 def _widen(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
@@ -484,12 +567,3 @@ def _widen(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
     return sp.csr_matrix(
         (matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width)
     )
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)

@@ -14,8 +14,9 @@ from typing import Any
 
 from index.bm25 import Row
 from index.chunking import Chunker, ChunkingConfig
-from index.documents import Chunk, IngestSummary, Skipped
+from index.documents import Article, Chunk, IngestSummary, Skipped
 from index.embedding import EmbeddingConfig, load_embedding, token_window
+from index.files import clear_write_errors
 from index.loaders import LoadOptions, SkipFile, discover, load_file
 from index.store import ChunkStore, FileEntry
 from index.tokenize import index_terms
@@ -30,9 +31,14 @@ class IndexBusy(RuntimeError):
 
 @dataclass
 class _Pending:
+    """Some articles of one file, ready to write; a feed comes in several of these."""
+
     path: str
-    entry: FileEntry
+    entry: FileEntry  # the file's, shared by its pieces; complete once the last is written
+    articles: list[dict[str, Any]] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
+    replaces: list[str] = field(default_factory=list)  # an older version's chunk ids
+    last: bool = True
 
 
 class Indexer:
@@ -77,7 +83,9 @@ class Indexer:
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
         lock_path = self.store.data_dir / f".ingest-{self.store.collection_name}.lock"
-        with lock_path.open("a+") as handle:
+        with clear_write_errors(self.store.data_dir):  # a read-only folder: refused here
+            handle = lock_path.open("a+")
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as error:
@@ -87,11 +95,12 @@ class Indexer:
             yield
 
     @contextmanager
-    def _changing(self) -> Iterator[None]:
+    def _changing(self, repair: bool = True) -> Iterator[None]:
         """Marks the index dirty while it changes: after a crash (or any error), the
-        next writer first removes what was left half-written."""
+        next writer first removes what was left half-written (not a rebuild: it
+        replaces all of it, damaged or not)."""
         dirty = self.store.data_dir / f".ingest-{self.store.collection_name}.dirty"
-        if dirty.exists():
+        if dirty.exists() and repair:
             self.store.reconcile()
         dirty.touch()
         yield
@@ -107,20 +116,38 @@ class Indexer:
     ) -> IngestSummary:
         started = time.perf_counter()
         store = self.store
-        with self._exclusive():
+        with self._exclusive(), store.writing():
             if not rebuild:  # refuse before anything changes
                 store.check_build(self.build)
-            with self._changing():
-                if rebuild:
-                    store.reset()
+            with self._changing(repair=not rebuild):
                 try:
-                    summary = self._ingest(paths, prune, progress)
+                    summary = (
+                        self._rebuild(paths, progress)
+                        if rebuild
+                        else self._ingest(paths, prune, progress)
+                    )
                 finally:
                     # Worker processes (embed_processes > 1) hold a model each: they
                     # end with the ingest rather than linger in a chat server.
                     if close := getattr(self._embed_model, "close", None):
                         close()
         summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _rebuild(self, paths: Iterable[str | Path], progress: bool) -> IngestSummary:
+        """Builds a new index beside the old one, which readers keep using until the
+        new one is complete and switched to; a rebuild killed before that leaves
+        the old index as it was (the next ingest deletes the unfinished one)."""
+        old = self.store
+        new = self.store = old.beside()
+        try:
+            with new.writing():
+                summary = self._ingest(paths, False, progress)
+                new.switch(self.build)
+        finally:
+            self.store = old
+        old.refresh()
+        old.drop_other_generations()
         return summary
 
     def _ingest(self, paths: Iterable[str | Path], prune: bool, progress: bool) -> IngestSummary:
@@ -132,10 +159,10 @@ class Indexer:
         pending: list[_Pending] = []
         last_commit = time.monotonic()
         for path in _progress(files, progress):
-            item = self._prepare(path, summary)
-            if item is not None:
+            for item in self._prepare(path, summary, progress):
                 pending.append(item)
-            if sum(len(p.chunks) for p in pending) >= _BATCH_CHUNKS:
+                if sum(len(p.chunks) for p in pending) < _BATCH_CHUNKS:
+                    continue
                 self._write(pending, summary)
                 pending = []
                 if time.monotonic() - last_commit > _COMMIT_SECONDS:
@@ -147,50 +174,52 @@ class Indexer:
         store.commit(self.build)
         return summary
 
-    def _prepare(self, path: Path, summary: IngestSummary) -> _Pending | None:
+    def _prepare(self, path: Path, summary: IngestSummary, progress: bool) -> Iterator[_Pending]:
+        """A file's articles, chunked, in pieces of about a batch: a feed of 50 000
+        articles is written (and committed) a batch at a time, and a feed that an
+        earlier ingest left partly written goes on after its committed articles."""
         key = str(path.resolve())
         entry = self.store.manifest.files.get(key)
         try:
             stat = path.stat()
-            if entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            same_stat = entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+            if entry and entry.complete and same_stat:
                 summary.unchanged += 1
-                return None
+                return
             digest = hashlib.sha1(path.read_bytes()).hexdigest()
-            if entry and entry.sha1 == digest:
+            if entry and entry.complete and entry.sha1 == digest:
                 entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
                 summary.unchanged += 1
-                return None
+                return
             articles = load_file(path, self.load_options)
         except SkipFile as reason:
             summary.skipped.append(Skipped(str(path), str(reason)))
-            return None
+            return
         except OSError as error:
             summary.skipped.append(Skipped(str(path), f"cannot read: {error}"))
-            return None
-        # Articles keep the resolved path so that ids do not depend on the cwd.
-        articles = [replace(a, path=key) for a in articles]
-        chunks = [c for a in articles for c in self.chunker.chunk(a)]
+            return
+        resumed = entry if entry and not entry.complete and entry.sha1 == digest else None
+        done = {a["id"] for a in resumed.articles} if resumed else set()
         new_entry = FileEntry(
             sha1=digest,
             size=stat.st_size,
             mtime_ns=stat.st_mtime_ns,
-            chunk_ids=[c.id for c in chunks],
-            articles=[
-                {
-                    "id": a.id,
-                    "ref": a.ref,
-                    "title": a.title,
-                    "language": a.language,
-                    "date": a.published.isoformat() if a.published else "",
-                    "source": a.source,
-                    "url": a.url,
-                    "chunks": sum(c.article is a for c in chunks),
-                }
-                for a in articles
-            ],
+            chunk_ids=list(resumed.chunk_ids) if resumed else [],
+            articles=list(resumed.articles) if resumed else [],
+            complete=False,
         )
-        summary.articles += len(articles)
-        return _Pending(key, new_entry, chunks)
+        piece = _Pending(key, new_entry, replaces=[] if resumed or not entry else entry.chunk_ids)
+        # Articles keep the resolved path so that ids do not depend on the cwd.
+        todo = [a for a in (replace(a, path=key) for a in articles) if a.id not in done]
+        for article in _article_progress(todo, path, progress):
+            chunks = self.chunker.chunk(article)
+            piece.chunks += chunks
+            piece.articles.append(_article_entry(article, len(chunks)))
+            if len(piece.chunks) >= _BATCH_CHUNKS:
+                piece.last = False
+                yield piece
+                piece = _Pending(key, new_entry)
+        yield piece
 
     def _write(self, pending: list[_Pending], summary: IngestSummary) -> None:
         if not pending:
@@ -198,13 +227,7 @@ class Indexer:
         from llama_index.core.schema import TextNode
 
         store = self.store
-        stale = [
-            cid
-            for p in pending
-            if (old := store.manifest.files.get(p.path))
-            for cid in old.chunk_ids
-        ]
-        if stale:
+        if stale := [cid for p in pending for cid in p.replaces]:
             store.delete(stale)
         chunks = [c for p in pending for c in p.chunks]
         vectors = self._embed([c.text for c in chunks])
@@ -237,7 +260,11 @@ class Indexer:
         if vectors:
             self._dimension = len(vectors[0])
         for p in pending:
+            p.entry.chunk_ids += [c.id for c in p.chunks]
+            p.entry.articles += p.articles
+            p.entry.complete = p.last
             store.manifest.files[p.path] = p.entry
+            summary.articles += len(p.articles)
         summary.chunks += len(chunks)
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
@@ -263,7 +290,7 @@ class Indexer:
 
     def remove(self, article_paths: Iterable[str]) -> int:
         """Forget files (by path) and their chunks; returns how many were known."""
-        with self._exclusive(), self._changing():
+        with self._exclusive(), self.store.writing(), self._changing():
             removed = 0
             for path in article_paths:
                 key = str(Path(path).resolve())
@@ -280,3 +307,26 @@ def _progress(items: list[Path], enabled: bool) -> Iterable[Path]:
     from tqdm import tqdm
 
     return tqdm(items, desc="ingesting", unit="file")
+
+
+def _article_progress(articles: list[Article], path: Path, enabled: bool) -> Iterable[Article]:
+    """A feed's articles, with a progress bar of their own."""
+    if not enabled or len(articles) < 2:
+        return articles
+    from tqdm import tqdm
+
+    return tqdm(articles, desc=path.name, unit="article", leave=False)
+
+
+def _article_entry(article: Article, chunks: int) -> dict[str, Any]:
+    """What the manifest lists of an article."""
+    return {
+        "id": article.id,
+        "ref": article.ref,
+        "title": article.title,
+        "language": article.language,
+        "date": article.published.isoformat() if article.published else "",
+        "source": article.source,
+        "url": article.url,
+        "chunks": chunks,
+    }

@@ -148,6 +148,10 @@ class Assistant:
     def remove(self, paths: Iterable[str]) -> int:
         return self.indexer.remove(paths)
 
+    def check(self) -> list[str]:
+        """Problems of the index (damaged files, records that disagree); none: sound."""
+        return self.store.check()
+
     def articles(self) -> list[dict[str, Any]]:
         self.store.refresh()
         return [

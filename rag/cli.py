@@ -107,6 +107,14 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    problems = _assistant(args).check()
+    for problem in problems:
+        print(f"rag check: {problem}")
+    print(f"{len(problems)} problem(s) found" if problems else "the index is sound")
+    return 1 if problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("paths", nargs="+")
     remove.set_defaults(run=cmd_remove)
 
+    check = commands.add_parser(
+        "check", help="verify that the manifest, Chroma and BM25 agree and are undamaged"
+    )
+    check.set_defaults(run=cmd_check)
+
     for plugin in entry_points(group="rag.commands"):
         try:
             register: Callable[[argparse._SubParsersAction], None] = plugin.load()
@@ -153,13 +166,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from index.files import INDEX_FAULTS
     from index.loaders import SkipFile
     from index.pipeline import IndexBusy
     from index.store import IndexMismatch, StoreUnavailable
 
     try:
         return int(args.run(args) or 0)
-    except (IndexMismatch, IndexBusy, StoreUnavailable, SkipFile, ValueError) as error:
+    except (
+        IndexMismatch,
+        IndexBusy,
+        StoreUnavailable,
+        SkipFile,
+        ValueError,
+        *INDEX_FAULTS,
+    ) as error:
         print(f"rag: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

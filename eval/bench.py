@@ -597,7 +597,11 @@ def work_baseline(spec: dict[str, Any]) -> dict[str, Any]:
         settings=ChromaSettings(anonymized_telemetry=False),
     )
     if spec.get("over_ours"):
-        store = ChromaVectorStore(chroma_collection=client.get_collection(settings.collection))
+        from index.store import ChunkStore
+
+        # After a rebuild the served collection carries its generation (articles.gN).
+        served = ChunkStore(Path(spec["data_dir"]), settings.collection).chroma_name
+        store = ChromaVectorStore(chroma_collection=client.get_collection(served))
         index = VectorStoreIndex.from_vector_store(store, embed_model=embed)
         out["over"] = "our collection"
         return out | _baseline_queries(index, questions)

@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from index.tokenize import tokenize
 from rag.entities import NUMBER, in_language, new_mentions
 from rag.messages import say
 from rag.question import Question
@@ -26,6 +27,16 @@ _NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|n't)\b|नहीं
 _FORGED_MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 _LEADING_WORDS = re.compile(r"^(?:about|around|nearly|over|some|almost|करीब|लगभग)\s+", re.I)
 _TRAILING_WORDS = re.compile(r"\s+(?:में|स्थित|the|of|and|in|on|at|से|के|की|का|को)$")
+# The units a "how long / heavy / far / much" question is asked in, either language.
+_UNITS = {
+    r"\bhow long\b|कितने समय|कितनी देर|कितने (?:मिनट|घंटे|दिन|साल)": r"minute|hour|day|week|month|"
+    r"year|second|मिनट|घंटे|दिन|सप्ताह|महीने|साल|वर्ष|सेकंड|km|kilomet|किलोमीटर",
+    r"\bhow heavy\b|\bweigh|वजन": r"\bkg\b|kilogram|tonne|\bton|किलो|टन",
+    r"\bhow far\b|दूरी": r"\bkm\b|kilomet|mile|metre|किलोमीटर|मील|मीटर",
+    r"\bhow old\b|उम्र": r"year|साल|वर्ष",
+    r"\bhow much\b|\bcost|\bprice|\bworth|कितने रुपये|लागत|कीमत|खर्च": r"Rs|₹|\$|crore|lakh|"
+    r"million|billion|dollar|rupee|करोड़|लाख|डॉलर|रुपये|%|per ?cent|प्रतिशत",
+}
 _MONTHS_EN = "January February March April May June July August September October November December"
 
 
@@ -42,13 +53,20 @@ def _verdict(question: Question, best: Candidate) -> str:
     return say("no" if negated or contradicted else "yes", question.language)
 
 
+def _fits(question: Question, mention: str) -> tuple[bool, bool]:
+    """Whether a quantity is in the unit the question asks about ("how long" →
+    minutes), and whether it counts a word the question names ("how many delegates")."""
+    unit = next((u for asked, u in _UNITS.items() if re.search(asked, question.text, re.I)), None)
+    counted = set(tokenize(mention)) & set(tokenize(question.text))
+    return bool(unit and re.search(unit, mention, re.I)), bool(counted)
+
+
 def _lead(question: Question, best: Candidate) -> str:
     """The thing asked for, found in the evidence, as the reader can read it."""
     found = new_mentions(question.type, best.text, question.text)
-    if not found:
-        return ""
-    if question.type not in ("number", "date", "day"):
+    if not found or question.type not in ("number", "date", "day"):
         return ""  # a name's span is a guess; the quoted evidence names it
+    found.sort(key=lambda m: _fits(question, m), reverse=True)  # stable: else the first
     value = _TRAILING_WORDS.sub("", _LEADING_WORDS.sub("", found[0])).strip(" ,.")
     if question.type == "number" and best.passage.language not in (question.language, "mixed"):
         # The counted word is in the other language: the number alone reads in both.

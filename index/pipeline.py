@@ -328,5 +328,6 @@ def _article_entry(article: Article, chunks: int) -> dict[str, Any]:
         "date": article.published.isoformat() if article.published else "",
         "source": article.source,
         "url": article.url,
+        "author": article.author,
         "chunks": chunks,
     }

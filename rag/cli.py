@@ -94,10 +94,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
-    for a in _assistant(args).articles():
+    articles = _assistant(args).articles()
+    if not articles:
         print(
-            f"{a['language']:5} {a['date'] or '----------':10} {a['chunks']:3}  {a['ref']}  {a['title']}"
+            f"the index in {args.data_dir or 'rag-data'} is empty: add articles with `rag ingest PATH`"
         )
+        return 0
+    rows = [
+        (a["language"], a["date"] or "–", str(a["chunks"]), a.get("source") or "–",
+         a.get("author") or "–", a["ref"], a["title"])
+        for a in articles
+    ]  # fmt: skip
+    header = ("lang", "date", "chunks", "outlet", "author", "file", "title")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1])
+    print(f"{len(articles)} article(s)")
     return 0
 
 
@@ -159,9 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
             print(f"rag: command {plugin.name!r} unavailable: {error}", file=sys.stderr)
             continue
         register(commands)
-    for sub in commands.choices.values():
-        Settings.add_arguments(sub)
+    for name, sub in commands.choices.items():
+        Settings.add_arguments(sub, only=INDEX_ONLY if name in READ_ONLY_COMMANDS else None)
     return parser
+
+
+# Commands that only look at an index need only to be told where it is.
+READ_ONLY_COMMANDS = frozenset({"articles", "remove", "check"})
+INDEX_ONLY = {"data_dir", "collection", "chroma_url"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

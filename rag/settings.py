@@ -170,7 +170,7 @@ class Settings:
                 default=None,
                 choices=choices,
                 metavar=None if choices else f.name.upper(),
-                help=f"{f.metadata.get('help', '')} (default: {default})",
+                help=_help(f.metadata.get("help", ""), default),
             )
 
 
@@ -186,6 +186,11 @@ _MINIMUMS = {
     "llm_temperature": 0,
 }
 _POSITIVE = ("max_file_mb", "llm_timeout")
+
+
+def _help(text: str, default: Any) -> str:
+    """The field's help with its default, unless the help already says it."""
+    return text if "default" in text else f"{text} (default: {default})"
 
 
 def _choices(hint: Any) -> list[str] | None:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rag.settings import Settings
 
@@ -63,19 +63,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    assistant = _assistant(args)
-    filters = {
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {
         "language": args.only_lang,
         "source": args.source,
         "date_from": args.date_from,
         "date_to": args.date_to,
     }
-    if args.json:
-        print(assistant.ask(args.question, lang=args.lang, filters=filters).to_json())
-        return 0
+
+
+def _print_answer(
+    assistant: Any, args: argparse.Namespace, question: str, history: list[str]
+) -> None:
+    """The answer as it streams, then each cited source once (outlet, author, date, file)."""
     answer: Answer | None = None
-    for item in assistant.stream(args.question, lang=args.lang, filters=filters):
+    for item in assistant.stream(question, lang=args.lang, filters=_filters(args), history=history):
         if isinstance(item, str):
             print(item, end="", flush=True)
         else:
@@ -87,9 +89,39 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for c in answer.citations if answer else []:
         if c.n not in shown:
             shown.add(c.n)
-            by = ", ".join(x for x in (c.author, c.outlet or c.source) if x)
-            print(f"  [{c.n}] {c.title} — {by}, {c.date or 'undated'} ({c.source})")
+            by = ", ".join(x for x in (c.author, c.outlet) if x)
+            print(f"  [{c.n}] {c.title} — {by or 'no byline'}, {c.date or 'undated'} ({c.source})")
         print(f"      “{c.quote}”")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    if args.json:
+        answer = assistant.ask(args.question, lang=args.lang, filters=_filters(args))
+        print(answer.to_json())
+        return 0
+    _print_answer(assistant, args, args.question, [])
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Questions one per line; each follow-up sees the questions before it."""
+    assistant = _assistant(args)
+    history: list[str] = []
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask in Hindi or English; an empty line or Ctrl-D ends. / हिंदी या अंग्रेज़ी में पूछें।")
+    while True:
+        try:
+            question = input("> " if interactive else "").strip()
+        except EOFError:
+            break
+        if not question:
+            if interactive:
+                break
+            continue
+        _print_answer(assistant, args, question, history)
+        history.append(question)
     return 0
 
 
@@ -127,6 +159,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _answer_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang", choices=["hi", "en"], help="answer language (default: the question's)"
+    )
+    parser.add_argument(
+        "--only-lang", choices=["hi", "en", "mixed"], help="search passages in one language"
+    )
+    parser.add_argument("--source", help="search one outlet only")
+    parser.add_argument("--date-from", help="YYYY-MM-DD")
+    parser.add_argument("--date-to", help="YYYY-MM-DD")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rag", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -140,17 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer a question with citations")
     ask.add_argument("question")
-    ask.add_argument(
-        "--lang", choices=["hi", "en"], help="answer language (default: the question's)"
-    )
     ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
-    ask.add_argument(
-        "--only-lang", choices=["hi", "en", "mixed"], help="search passages in one language"
-    )
-    ask.add_argument("--source", help="search one outlet only")
-    ask.add_argument("--date-from", help="YYYY-MM-DD")
-    ask.add_argument("--date-to", help="YYYY-MM-DD")
+    _answer_flags(ask)
     ask.set_defaults(run=cmd_ask)
+
+    chat = commands.add_parser(
+        "chat", help="ask one question after another; follow-ups keep the conversation"
+    )
+    _answer_flags(chat)
+    chat.set_defaults(run=cmd_chat)
 
     articles = commands.add_parser("articles", help="list the indexed articles")
     articles.set_defaults(run=cmd_articles)

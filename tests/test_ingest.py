@@ -312,3 +312,24 @@ def test_a_one_line_file_without_spaces_is_indexed_in_bounded_chunks(
     answer = assistant.ask("Which minister signed the protocol at the ceremony?")
     assert answer.citations and len(answer.text) < 2000
     assert all(len(c.quote) <= 200 * 8 for c in answer.citations)
+
+
+def test_cli_chat_answers_a_follow_up_with_the_question_before_it(sample_index: Assistant) -> None:
+    questions = "When was NVS-04 launched?\nउसे किस रॉकेट से भेजा गया?\n"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rag.cli",
+            "chat",
+            "--data-dir",
+            str(sample_index.settings.data_dir),
+        ],
+        input=questions,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    answers = [line for line in done.stdout.splitlines() if line.rstrip().endswith("[1]")]
+    assert len(answers) == 2 and "GSLV-F21" in answers[1]

@@ -44,9 +44,14 @@ class RunResult:
     aggregates: dict[str, Any] = field(default_factory=dict)
 
 
+def ranked_sources(answer: Answer) -> list[str]:
+    """The passages' sources in retrieval order (an answer lists the cited one first)."""
+    return [p.source for p in sorted(answer.passages, key=lambda p: p.retrieval_rank)]
+
+
 def item_metrics(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, m.MetricValue]:
     """Every metric of one answer; None where the metric does not apply."""
-    retrieved = [p.source for p in answer.passages]
+    retrieved = ranked_sources(answer)
     cited = [c.source for c in answer.citations]
     gold = item.gold_sources
     answerable = item.answerable
@@ -81,7 +86,7 @@ def item_metrics(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, m
 def score(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, Any]:
     return {
         **asdict(item),
-        "retrieved": [p.source for p in answer.passages],
+        "retrieved": ranked_sources(answer),
         "answer": answer.text,
         "answered": answer.answered,
         "answer_language": m.answer_language(answer.text),

@@ -100,6 +100,11 @@ class Passage:
     scores: dict[str, float] = field(default_factory=dict)  # per retriever
     article_id: str = ""
     author: str = ""
+    rank: int = 0  # 1-based place in the retrieval; n is the citation number
+
+    @property
+    def retrieval_rank(self) -> int:
+        return self.rank or self.n
 
     @classmethod
     def from_metadata(
@@ -128,6 +133,7 @@ class Passage:
             scores=scores,
             article_id=str(meta.get("article_id", "")),
             author=str(meta.get("author", "")),
+            rank=n,
         )
 
 

@@ -2,8 +2,9 @@
 
     python -m eval.fusion_study [--model auto] [--out runs/fusion]
 
-One index of both languages' paragraphs; per question the dense list (over the
-pool of its mode) and BM25 over the question's own language, then each fusion:
+One index of both languages' paragraphs; per question the pipeline's own dense
+list (over the pool of its mode) and BM25 list (over the question's own
+language), then each fusion:
 dense alone, BM25 alone, weighted RRF, and min-max score fusion over a grid of
 dense weights. Hit@1 and hit@5 per mode, and for the chosen weight the split
 that chose it: fitted on the even five-paragraph blocks (about one article
@@ -18,10 +19,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from eval.squad import MODES, XQUAD_DIR, squad_set, xquad_files
-from index.bm25 import RowFilter
 from rag.assistant import Assistant
 from rag.fusion import weighted_rrf, weighted_scores
-from rag.retrieval import query_terms
+from rag.retrieval import DenseRetriever, LexicalRetriever
+from rag.types import Filters
 
 Hits = list[tuple[str, float]]
 DENSE_WEIGHTS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)
@@ -53,13 +54,13 @@ def fusions() -> dict[str, Callable[[Hits, Hits], list[str]]]:
 
 
 def study(model: str, out: Path, modes: Sequence[str]) -> dict[str, dict[str, list[float]]]:
-    pool = squad_set("mixed", xquad_files(XQUAD_DIR), out / "squad")
+    both = squad_set("mixed", xquad_files(XQUAD_DIR), out / "squad")
     assistant = Assistant(out / "index", embed_model=model)
-    assistant.ingest(pool.corpus)
+    assistant.ingest(both.corpus)
     store, encoder = assistant.store, assistant.query_model()
+    candidates = assistant.settings.candidates
     stored = store.collection.get(include=["metadatas"])
     ref = {i: md["ref"] for i, md in zip(stored["ids"], stored["metadatas"], strict=True)}
-    lang = {i: md["lang"] for i, md in zip(stored["ids"], stored["metadatas"], strict=True)}
     methods = fusions()
     results: dict[str, dict[str, list[float]]] = {}
     for mode in modes:
@@ -67,23 +68,12 @@ def study(model: str, out: Path, modes: Sequence[str]) -> dict[str, dict[str, li
         items = squad_set(mode, xquad_files(XQUAD_DIR), out / f"squad-{mode}").items
         tally = {name: [[0, 0], [0, 0]] for name in methods}  # per half: hit@1, hit@5
         for item in items:
-            found = store.collection.query(
-                query_embeddings=[encoder.get_query_embedding(item.question)],
-                n_results=4 * assistant.settings.candidates,
-                include=["distances"],
-            )
-            dense = [
-                (i, 1 - d)
-                for i, d in zip(found["ids"][0], found["distances"][0], strict=True)
-                if lang[i] in pool_langs
-            ][: assistant.settings.candidates]
-            own = (item.language,) if item.language in pool_langs else ()
-            terms, weights = query_terms(item.question)
+            searched = Filters(languages=tuple(pool_langs))
+            dense = DenseRetriever(store, encoder, candidates, searched).ranked(item.question)
+            own = Filters(languages=(item.language,))
             bm25 = (
-                store.bm25.search(
-                    terms, assistant.settings.candidates, RowFilter(own, (), 0, 0), weights
-                )
-                if own
+                LexicalRetriever(store, candidates, own).ranked(item.question)
+                if item.language in pool_langs
                 else []
             )
             half = (int(item.gold_sources[0].split("#")[1]) - 1) // BLOCK % 2

@@ -67,6 +67,7 @@ class Assistant:
             dense_languages=s.trusted_dense_languages,
             candidates=s.candidates,
             lexicon=self.lexicon,
+            k=s.k,
         )
 
     @classmethod
@@ -202,7 +203,7 @@ class Assistant:
         query = question
         if context := context_for(question, history):
             query = f"{question} {context}"
-        return self.retriever.retrieve(
+        return self.retriever.search(
             query, k or self.settings.k, filters, language=question_language(question)
         )
 

@@ -97,26 +97,16 @@ def interleave_bridge(ranked: list[str], bridge: list[str]) -> list[str]:
     return head
 
 
-class RankedRetriever(BaseRetriever):
-    """A llama-index retriever over `ranked()`: chunk ids and scores first, then
-    the texts of just those hits from Chroma (the hybrid fetches fewer still)."""
+class RankedRetriever:
+    """One ranked list: chunk ids and scores, no texts (the hybrid reads texts
+    only for the passages it keeps)."""
 
     def __init__(self, store: ChunkStore, top_k: int, filters: Filters | None = None) -> None:
-        super().__init__()
         self.store, self.top_k = store, top_k
         self.filters = filters or Filters()
 
     def ranked(self, question: str) -> list[tuple[str, float]]:
         raise NotImplementedError
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        hits = self.ranked(query_bundle.query_str)
-        found = self.store.get([i for i, _ in hits])
-        return [
-            NodeWithScore(node=TextNode(id_=i, text=found[i][0], metadata=found[i][1]), score=score)
-            for i, score in hits
-            if i in found
-        ]
 
 
 class DenseRetriever(RankedRetriever):
@@ -157,8 +147,11 @@ class Retrieval:
     seconds: float
 
 
-class HybridRetriever:
+class HybridRetriever(BaseRetriever):
     """Fuses dense and BM25 with weights that depend on the question's language.
+
+    A llama-index retriever: `retrieve("…")` gives NodeWithScore, so it composes
+    with llama-index query engines; `search()` gives the project's Passages.
 
     The dense side is consulted only for languages the embedding model is
     trusted with (by default English for the bundled model; both for a
@@ -175,8 +168,11 @@ class HybridRetriever:
         candidates: int = 40,
         rrf_k: int = RRF_K,
         lexicon: Callable[[], Lexicon] = Lexicon,
+        k: int = 5,
     ) -> None:
+        super().__init__()
         self.store = store
+        self.k = k
         self._embed_model_provider = embed_model_provider
         self.mode = mode
         self.dense_languages = tuple(dense_languages)
@@ -258,7 +254,21 @@ class HybridRetriever:
     def _lexical(self, question: str, filters: Filters) -> list[tuple[str, float]]:
         return LexicalRetriever(self.store, self.candidates, filters).ranked(question)
 
-    def retrieve(
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        passages = self.search(query_bundle.query_str, self.k).passages
+        return [
+            NodeWithScore(
+                node=TextNode(id_=p.chunk_id, text=p.text, metadata={"ref": p.source}),
+                score=p.score,
+            )
+            for p in passages
+        ]
+
+    def close(self) -> None:
+        """Stops the dense side's threads (the Assistant's owner calls it when done)."""
+        self._dense_pool.shutdown(wait=False)
+
+    def search(
         self, question: str, k: int, filters: Filters | None = None, language: str | None = None
     ) -> Retrieval:
         started = time.perf_counter()

@@ -27,3 +27,35 @@ def test_cli_starts_without_heavy_imports() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Imports flow one way: rag -> index; ui, eval -> rag (and index); nothing imports ui or eval.
+ALLOWED = {
+    "index": {"index"},
+    "rag": {"rag", "index"},
+    "ui": {"ui", "rag", "index"},
+    "eval": {"eval", "rag", "index"},
+}
+
+
+def _imported_packages(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text("utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names & set(ALLOWED)
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_imports_flow_one_way(package: str) -> None:
+    wrong = {
+        str(path.relative_to(ROOT)): sorted(found - ALLOWED[package])
+        for path in (ROOT / package).rglob("*.py")
+        if (found := _imported_packages(path)) - ALLOWED[package]
+    }
+    assert not wrong, f"{package} imports what it must not: {wrong}"

@@ -112,7 +112,7 @@ def test_hindi_question_with_an_english_only_model_skips_dense(sample: Assistant
     from rag.retrieval import HybridRetriever
 
     english_only = HybridRetriever(sample.store, sample.query_model, dense_languages=("en",))
-    retrieval = english_only.retrieve("पुणे मेट्रो के नए खंड का उद्घाटन किसने किया?", k=5)
+    retrieval = english_only.search("पुणे मेट्रो के नए खंड का उद्घाटन किसने किया?", k=5)
     assert retrieval.used == ("bm25",)
     assert retrieval.passages[0].source == "hi_pune_metro_scraped.txt"
 
@@ -179,3 +179,11 @@ def test_main_lists_search_the_question_language(
 
     narrowed = HybridRetriever._own_language(language, Filters(languages=asked))
     assert narrowed.languages == searched
+
+
+def test_the_hybrid_retriever_composes_with_llama_index(sample: Assistant) -> None:
+    from llama_index.core.retrievers import BaseRetriever
+
+    assert isinstance(sample.retriever, BaseRetriever)
+    nodes = sample.retriever.retrieve("How long after liftoff was NVS-04 placed in orbit?")
+    assert len(nodes) == sample.settings.k and nodes[0].node.metadata["ref"].endswith(".txt")

@@ -92,7 +92,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, server: LoopbackLLM) -> As
         llm="openai",
         llm_base_url=server.openai_url,
         llm_model="test-model",
-        llm_timeout=2,
+        llm_timeout=10,  # generous: a loaded CI machine is slow; fault tests set 1 s
         chunk_tokens=60,
     )
     assistant.ingest([root / "articles"])

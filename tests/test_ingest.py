@@ -103,7 +103,9 @@ def test_cli_ask_prints_the_answer_and_its_sources_or_json(
     assert shown.returncode == 0, shown.stderr
     answer, source = shown.stdout.splitlines()[:2]
     assert answer.startswith("अमित जोशी") and "[1]" in answer
-    assert "अमित जोशी, hi_pune_metro_scraped.txt, 2025-08-24" in source  # author, outlet, date
+    # author (the page names no outlet), date, and the file once
+    assert source.endswith("— अमित जोशी, 2025-08-24 (hi_pune_metro_scraped.txt)")
+    assert source.count("hi_pune_metro_scraped.txt") == 1
     as_json = rag_cli("ask", question, "--json", "--data-dir", data_dir)
     assert "अमित जोशी" in as_json.stdout  # Devanagari as is, not \u-escaped
     data = json.loads(as_json.stdout)

@@ -23,8 +23,10 @@ from index.store import ChunkStore
 from index.text import fold_for_matching, normalize_text
 from rag.conversation import context_for
 from rag.extractive import answer_extractively
+from rag.meaning import SentenceMeaning
 from rag.messages import say
 from rag.retrieval import HybridRetriever, Retrieval
+from rag.scoring import load_weights
 from rag.settings import Settings
 from rag.types import Answer, Filters
 
@@ -58,6 +60,7 @@ class Assistant:
             ) from error
         self._embed_model: Any = None
         self._query_model: Any = None
+        self._meaning: SentenceMeaning | None = None
         self._model_lock = threading.RLock()
         self._indexer: Indexer | None = None
         self.retriever = HybridRetriever(
@@ -105,6 +108,25 @@ class Assistant:
                     cache = s.model_cache or default_cache_dir()
                     self._query_model = load_query_embedding(s.embedding, cache, self.embed_model)
             return self._query_model
+
+    def sentence_meaning(self) -> SentenceMeaning | None:
+        """Sentence-level similarity for the answerer, where the model reads both
+        languages and is the one its weights were fitted with: an English-only
+        model would mislead it on every Hindi sentence, and another model's
+        cosines live on another scale."""
+        embedding = self.settings.embedding
+        fitted = load_weights().fitted_on.get("embedding", embedding.model)
+        if "hi" not in embedding.languages() or fitted != self._model_in_use():
+            return None  # the answerer reads its typical similarity instead
+        with self._model_lock:
+            if self._meaning is None:
+                self._meaning = SentenceMeaning(self.embed_model())
+            return self._meaning
+
+    def _model_in_use(self) -> str:
+        """The name the loaded embedding model gives itself, else the setting's."""
+        loaded = self._query_model or self._embed_model
+        return getattr(loaded, "model_name", None) or self.settings.embedding.model
 
     def lexicon(self) -> Lexicon:
         """The bilingual word list (cached, so that only the first call reads it)."""
@@ -320,6 +342,8 @@ class Assistant:
             self.store.bm25.idf,
             context,
             self.lexicon(),
+            meaning=self.sentence_meaning(),
+            model=self._model_in_use(),
         )
 
 

@@ -46,9 +46,10 @@ _CLOCK = re.compile(
 _ORDINAL = re.compile(rf"{_NUM}+(?:st|nd|rd|th|वां|वीं|वें|वा|वी|वे)(?!\w)", re.IGNORECASE)
 NUMBER = re.compile(_WHOLE_NUMBER)
 # Numbers written as words count too: "four underground stations", "पांच सदस्य".
+# Not "one" or "एक": they are as often "a" ("एक आधिकारिक बयान", "one of the") as a count.
 _NUMBER_WORDS = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|"
-    r"forty|fifty|hundred|एक|दो|तीन|चार|पांच|पाँच|छह|सात|आठ|नौ|दस|बीस|सौ)"
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|"
+    r"forty|fifty|hundred|दो|तीन|चार|पांच|पाँच|छह|सात|आठ|नौ|दस|बीस|सौ)"
 )
 # A quantity: a whole number with the word it counts ("80 delegates", "674 बैंक").
 QUANTITY = re.compile(
@@ -70,8 +71,9 @@ PERSON = re.compile(
     rf"|{_PERSON_CUES}"
 )
 PLACE = re.compile(
-    r"\b(?:in|at|from|to|near|city of)\s+(?:the\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*"
-    r"|[\u0900-\u097f]+\s+(?:में|स्थित|शहर|राजधानी)"
+    # Not "to": "according to the Ministry" names no place.
+    r"\b(?:in|at|from|near|city of)\s+(?:the\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*"
+    r"|[\u0900-\u097f]+\s+(?:स्थित|शहर|राजधानी)"
     r"|\b(?:Bhawan|Bhavan|Hall|Centre|Center|Street|Road|Nagar|Marg)\b|भवन|नगर|मार्ग",
 )
 ORGANISATION = re.compile(
@@ -81,6 +83,39 @@ ORGANISATION = re.compile(
     r"|\b[A-Z]{2,}[A-Z0-9-]*\b"
     r"|मंत्रालय|परिषद|बैंक|संगठन|आयोग|विभाग|कंपनी|निगम|समिति|संस्थान|प्राधिकरण|बोर्ड|महासंघ",
 )
+# The unit a number question names, in either language, and how a quantity in
+# it is written: "how much did it cost" is not answered by "5.9 km". Only named
+# units: "how much rain" or "how many people" leave the unit open.
+UNITS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    name: (re.compile(asked, re.I), re.compile(written, re.I))
+    for name, asked, written in (
+        (
+            "money",
+            r"\b(?:cost|costs|price|priced|worth|spend|spent|budget|invest\w*|rupees?|dollars?)\b"
+            r"|लागत|कीमत|खर्च|रुपये|रुपए|डॉलर|निवेश|बजट",
+            r"\bRs\b|₹|\$|\brupees?\b|\bdollars?\b|रुपये|रुपए|डॉलर",
+        ),
+        (
+            "percentage",
+            r"\bper\s?cent|percentage|प्रतिशत|फीसदी",
+            r"%|per\s?cent|प्रतिशत|फीसदी",
+        ),
+        (
+            "length of time or distance",  # "how long" is either
+            r"\bhow long\b|\bhow far\b|कितने समय|कितनी देर|कितनी दूर|कितनी लंबी|कितना लंबा|"
+            r"\bhow many (?:minutes|hours|days|weeks|months|years|km|kilomet\w+)\b"
+            r"|कितने (?:मिनट|घंटे|दिन|सप्ताह|महीने|साल|वर्ष|किलोमीटर)",
+            r"\bminutes?\b|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\byears?\b|"
+            r"\bseconds?\b|\bkm\b|kilomet|\bmiles?\b|\bmetres?\b|मिनट|घंटे|दिन|सप्ताह|महीने|साल|"
+            r"वर्ष|सेकंड|किलोमीटर|मील|मीटर",
+        ),
+        (
+            "weight",
+            r"\bhow heavy\b|\bweigh\w*|वजन|वज़न",
+            r"\bkg\b|kilogram|tonnes?\b|\btons?\b|किलो|टन",
+        ),
+    )
+}
 RECOGNISERS: dict[str, re.Pattern[str]] = {
     "number": QUANTITY,
     "date": DATE,
@@ -109,6 +144,27 @@ def mentions(kind: str, text: str) -> list[str]:
         return [m.group() for m in DATE.finditer(text)] + [m.group() for m in DAY.finditer(text)]
     pattern = RECOGNISERS.get(kind)
     return [m.group().strip() for m in pattern.finditer(text)] if pattern else []
+
+
+def asked_units(question: str) -> list[str]:
+    """The units a number question names (UNITS' keys), none when it leaves it open."""
+    return [name for name, (asked, _) in UNITS.items() if asked.search(question)]
+
+
+_COUNTED = re.compile(
+    r"\bhow\s+(?:many|much)\s+([A-Za-z]+)|(?:कितने|कितनी|कितना|कितनों)\s+([\u0900-\u097f]+)", re.I
+)
+
+
+def counted_word(question: str) -> str:
+    """What a "how many" question counts: the word after it ("how many stations",
+    "कितने दर्शक"), "" when it names none."""
+    found = _COUNTED.search(question)
+    return next((g for g in found.groups() if g), "") if found else ""
+
+
+def in_units(mention: str, units: list[str]) -> bool:
+    return any(UNITS[name][1].search(mention) for name in units)
 
 
 def new_mentions(kind: str, text: str, question: str) -> list[str]:

@@ -23,12 +23,22 @@ from index.sentences import clip_quote, split_sentences
 from index.text import fold_for_matching
 from index.tokenize import name_skeletons, tokenize
 from rag.compose import compose
-from rag.entities import NUMBER, mentions, new_mentions
+from rag.entities import (
+    NUMBER,
+    asked_units,
+    counted_word,
+    in_language,
+    in_units,
+    mentions,
+    new_mentions,
+)
 from rag.question import Question, analyse
 from rag.scoring import AnswerWeights, load_weights
 from rag.types import Answer, Passage
 
 Idf = Callable[[list[str]], np.ndarray]
+# (question, sentences) -> each sentence's closeness in meaning to the question
+Meaning = Callable[[str, Sequence[str]], np.ndarray]
 # Inside a retrieved sentence even a two-letter skeleton is a safe bridge
 # (मुंबई ~ Mumbai); across a whole index it would not be.
 ANSWER_SKELETON_MIN = 2
@@ -80,11 +90,14 @@ def query_terms(question: Question, lexicon: Lexicon | None = None) -> list[Quer
     )
     for word in words:
         skeletons = name_skeletons(word, ANSWER_SKELETON_MIN)
+        # Month and weekday names are translated whatever the dictionary holds.
+        other = "en" if _script_language(word) == "hi" else "hi"
+        calendar = tuple(t for t in tokenize(in_language(word, other)) if t not in tokenize(word))
         for term in tokenize(word):
             if term not in terms:
                 number = term[0].isdigit()
                 skeleton = skeletons[0] if skeletons and not number else None
-                translations = lexicon.translations(term) if lexicon else ()
+                translations = (lexicon.translations(term) if lexicon else ()) + calendar
                 terms[term] = QueryTerm(term, skeleton, term in entity_terms, translations)
     return list(terms.values())
 
@@ -151,6 +164,7 @@ def features(
     idf: Idf,
     context: str = "",
     lexicon: Lexicon | None = None,
+    meaning: Meaning | None = None,
 ) -> list[dict[str, float]]:
     """FEATURES of each candidate, in order."""
     terms = query_terms(question, lexicon)
@@ -174,15 +188,23 @@ def features(
     near = np.array(
         [[t.found_in(by_passage[c.passage.chunk_id]) for t in terms] for c in candidates], float
     ).reshape(len(candidates), len(terms))
+    # A word the index has no term for (a name whose skeleton is too short to be
+    # indexed: असम ~ Assam) but a candidate holds is as rare as a word can be.
+    mass = np.where(unknown & near.any(axis=0), 1.0, mass) if len(terms) else mass
     # Words every candidate shares (the topic) say little about which one answers.
     local_df = found.sum(axis=0)
     focus_mass = mass * np.log1p((len(candidates) - local_df + 0.5) / (local_df + 0.5))
     total, focus_total = float(mass.sum()) or 1.0, float(focus_mass.sum()) or 1.0
     entity_terms = [i for i, t in enumerate(terms) if t.entity]
+    similar = _similarity(question, candidates, context, meaning)
     rows = []
+    kind = question.type
+    units = asked_units(question.text) if kind == "number" else []
+    counted_terms = {*tokenize(counted_word(question.text))}
+    counted = [t for t in terms if t.term in counted_terms]
     for i, c in enumerate(candidates):
-        kind = question.type
-        typed_new = bool(new_mentions(kind, c.text, question.text)) if kind else False
+        fresh = new_mentions(kind, c.text, question.text)
+        fitting = [m for m in fresh if _fits(m, units, counted)] if kind == "number" else []
         missing = [j for j in entity_terms if not near[i, j] and _must_match(terms[j], c)]
         rows.append(
             {
@@ -191,17 +213,45 @@ def features(
                 "focus": float(found[i] @ focus_mass) / focus_total,
                 "history": float(about_earlier[i] @ earlier_mass) / earlier_total,
                 "typed": float(bool(c.field) or bool(mentions(kind, c.text))),
-                "typed_new": float(bool(c.field) or typed_new),
+                "typed_new": float(bool(c.field) or bool(fresh)),
+                "typed_fit": float(bool(fitting)),
                 "rank": 1.0 / max(1, c.passage.n),
                 "fragment": float(not c.field and not _SENTENCE_END.search(c.text)),
                 "missing_entities": len(missing) / len(entity_terms) if entity_terms else 0.0,
                 "metadata": float(bool(c.field) or _is_byline(c)),
                 "meaning": c.passage.scores.get("dense", 0.0),
+                "similar": similar[i],
                 "unknown_words": unknown_share,
                 "gap": float((mass * (1 - near[i])).max(initial=0.0)),
             }
         )
     return rows
+
+
+def _fits(mention: str, units: list[str], counted: list[QueryTerm]) -> bool:
+    """A quantity in the unit the question names, or, when it names none, one of
+    the thing it counts, in either language ("how many stations" / "four
+    underground stations")."""
+    if units:
+        return in_units(mention, units)
+    held = _sentence_terms(mention)
+    return any(t.found_in(held) for t in counted)
+
+
+def _similarity(
+    question: Question, candidates: list[Candidate], context: str, meaning: Meaning | None
+) -> list[float]:
+    """Each sentence's closeness in meaning to the question (with a follow-up's
+    context); a metadata fact, or any candidate without a model, has its passage's."""
+    passage_level = [c.passage.scores.get("dense", 0.0) for c in candidates]
+    sentences = [i for i, c in enumerate(candidates) if not c.field]
+    if meaning is None or not sentences:
+        return passage_level
+    asked = f"{question.text} {context}".strip()
+    values = meaning(asked, [candidates[i].text for i in sentences])
+    for i, value in zip(sentences, values, strict=True):
+        passage_level[i] = float(value)
+    return passage_level
 
 
 def _must_match(term: QueryTerm, candidate: Candidate) -> bool:
@@ -226,11 +276,14 @@ REQUIRED_TYPES = frozenset({"number", "date", "day"})
 
 def eligible(question: Question, candidate: Candidate) -> bool:
     """Whether a candidate may answer at all: it names every name and number the
-    question names (in either script), and for a number, date or day question
-    holds a new one."""
-    if candidate.features.get("missing_entities", 0.0) > 0:
+    question names (in either script), for a number, date or day question holds
+    a new one, and for a number in a named unit (rupees, per cent) one in that unit."""
+    f = candidate.features
+    if f.get("missing_entities", 0.0) > 0:
         return False
-    return question.type not in REQUIRED_TYPES or candidate.features.get("typed_new", 0.0) > 0
+    if question.type == "number" and asked_units(question.text) and not f.get("typed_fit"):
+        return False
+    return question.type not in REQUIRED_TYPES or f.get("typed_new", 0.0) > 0
 
 
 def choose(question: Question, ranked: Sequence[Candidate]) -> Candidate | None:
@@ -250,11 +303,17 @@ def rank(
     context: str = "",
     lexicon: Lexicon | None = None,
     weights: AnswerWeights | None = None,
+    meaning: Meaning | None = None,
+    model: str | None = None,
 ) -> list[Candidate]:
-    """Candidates with the scorer's utility, the likeliest answer first."""
+    """Candidates with the scorer's utility, the likeliest answer first; `model`
+    is the embedding model behind `meaning` and the passages' dense scores."""
     weights = weights or load_weights()
     candidates = gather(question, passages)
-    rows = features(question, candidates, idf, context, lexicon)
+    rows = [
+        weights.for_model(f, model)
+        for f in features(question, candidates, idf, context, lexicon, meaning)
+    ]
     scored = [
         Candidate(c.passage, c.text, c.start, c.end, f, weights.utility(f), c.field)
         for c, f in zip(candidates, rows, strict=True)
@@ -270,9 +329,11 @@ def answer_extractively(
     context: str = "",
     lexicon: Lexicon | None = None,
     weights: AnswerWeights | None = None,
+    meaning: Meaning | None = None,
+    model: str | None = None,
 ) -> Answer:
     weights = weights or load_weights()
     asked = analyse(question, language)
-    ranked = rank(asked, passages, idf, context, lexicon, weights)
+    ranked = rank(asked, passages, idf, context, lexicon, weights, meaning, model)
     best = choose(asked, ranked)
     return compose(asked, best if answers(best, weights) else None, passages)

@@ -30,14 +30,21 @@ FEATURES = (
     "history",  # share of the earlier questions' information (a follow-up's topic) it holds
     "typed",  # holds a thing of the type the question asks for
     "typed_new",  # ...one the question does not already name
+    "typed_fit",  # ...a quantity in the unit asked, or counting a word of the question
     "rank",  # 1 / the passage's retrieval rank
     "fragment",  # a headline or a cut-off line, not a sentence
     "missing_entities",  # share of the question's names and numbers absent from its passage
     "metadata",  # an article's byline, date or outlet, for questions about those
     "meaning",  # the passage's dense similarity to the question (multilingual model)
+    "similar",  # the sentence's own similarity in meaning to the question (rag/meaning.py)
     "unknown_words",  # share of the question's words that no article uses at all
     "gap",  # the most informative question word its passage lacks (share of the most possible)
 )
+
+
+# Features that are cosines under the embedding model the weights were fitted with:
+# another model's cosines live on another scale.
+MODEL_FEATURES = ("meaning", "similar")
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class AnswerWeights:
     refusal: dict[str, float] = field(default_factory=dict)
     threshold: float = 0.5  # answer when that chance reaches this
     fitted_on: dict[str, Any] = field(default_factory=dict)  # set, split, counts, measurements
+    # MODEL_FEATURES' mean over the fit's candidates: their value under any other model.
+    typical: dict[str, float] = field(default_factory=dict)
 
     def utility(self, features: dict[str, float]) -> float:
         return sum(self.weights.get(name, 0.0) * v for name, v in features.items())
@@ -56,6 +65,12 @@ class AnswerWeights:
         values = {**features, "utility": self.utility(features), "bias": 1.0}
         z = sum(self.refusal.get(name, 0.0) * v for name, v in values.items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def for_model(self, features: dict[str, float], model: str | None) -> dict[str, float]:
+        """`features` as the weights can read them when `model` computed them."""
+        if model is None or model == self.fitted_on.get("embedding", model):
+            return features
+        return {**features, **{name: self.typical.get(name, 0.0) for name in MODEL_FEATURES}}
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
@@ -67,4 +82,10 @@ def load_weights(path: Path = WEIGHTS_FILE) -> AnswerWeights:
     known = set(FEATURES) | {"utility", "bias"}
     if unknown := (set(raw["weights"]) | set(raw["refusal"])) - known:
         raise ValueError(f"{path}: unknown features {sorted(unknown)}; refit the answerer")
-    return AnswerWeights(raw["weights"], raw["refusal"], raw["threshold"], raw.get("fitted_on", {}))
+    return AnswerWeights(
+        raw["weights"],
+        raw["refusal"],
+        raw["threshold"],
+        raw.get("fitted_on", {}),
+        raw.get("typical", {}),
+    )

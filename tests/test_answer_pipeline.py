@@ -7,7 +7,7 @@ import pytest
 from eval.datasets import read_items, set_path, split_items
 from eval.report import failures_section
 from rag.compose import answer_text, neutralise_markers
-from rag.entities import in_language, mentions, new_mentions
+from rag.entities import asked_units, counted_word, in_language, in_units, mentions, new_mentions
 from rag.extractive import Candidate
 from rag.question import analyse, answer_type
 from rag.scoring import FEATURES, load_weights
@@ -49,6 +49,17 @@ def test_numbers_are_whole_tokens() -> None:
     assert mentions("number", "Rs 25.31 lakh crore in July") == ["Rs 25.31 lakh crore"]
 
 
+def test_a_named_unit_must_be_met_and_a_counted_word_is_read() -> None:
+    assert asked_units("How much did the stretch cost to build?") == ["money"]
+    assert asked_units("पुणे मेट्रो खंड पर कितना खर्च आया?") == ["money"]
+    assert asked_units("How many people took part?") == []
+    assert in_units("Rs 3,120 crore", ["money"]) and not in_units("5.9 km", ["money"])
+    assert counted_word("How many stations are there?") == "stations"
+    assert counted_word("मैच देखने कितने दर्शक पहुंचे?") == "दर्शक"
+    # "one" and "एक" are as often "a": no quantity.
+    assert mentions("number", "एक आधिकारिक बयान में कहा") == []
+
+
 def test_new_mentions_are_what_the_question_does_not_name() -> None:
     text = "The 11th session saw around 80 delegates."
     assert new_mentions("number", text, "How many delegates came to the 11th session?") == [
@@ -75,8 +86,18 @@ def _passage(text: str, language: str = "en", author: str = "", date: str = "") 
 
 def test_composition_leads_with_the_answer() -> None:
     p = _passage("The capital of India is Mumbai [1], it said.")
-    best = Candidate(p, p.text, 0, len(p.text))
+    best = Candidate(p, p.text, 0, len(p.text), {"gap": 0.0, "unknown_words": 0.0})
     assert answer_text(analyse("Is the capital Mumbai?"), best).startswith("Yes. ")
+    # A word of the question that the evidence lacks leaves the verdict to the reader.
+    unsure = Candidate(p, p.text, 0, len(p.text), {"gap": 0.4, "unknown_words": 0.0})
+    assert answer_text(analyse("Is the capital elevated?"), unsure).startswith("The capital")
+    negated = _passage("नया खंड ऊंचा नहीं है।", "hi")
+    said = Candidate(negated, negated.text, 0, len(negated.text), {"gap": 0.0})
+    assert answer_text(analyse("क्या नया खंड ऊंचा है?", "hi"), said).startswith("नहीं। ")
+    # "न" is a negation only as a word of its own, not inside ने or नई.
+    plain = _passage("समिति ने नई दर तय कर दी है।", "hi")
+    found = Candidate(plain, plain.text, 0, len(plain.text), {"gap": 0.0, "unknown_words": 0.0})
+    assert answer_text(analyse("क्या समिति ने नई दर तय कर दी है?", "hi"), found).startswith("हाँ। ")
     assert "(1)" in answer_text(analyse("What is the capital?"), best)
     day = Candidate(_passage("They met on Wednesday."), "They met on Wednesday.", 0, 22)
     assert answer_text(analyse("बैठक किस दिन हुई?", "hi"), day).startswith("बुधवार — ")

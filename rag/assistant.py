@@ -21,8 +21,9 @@ from index.pipeline import Indexer
 from index.query_encoder import default_cache_dir, load_query_embedding
 from index.store import ChunkStore
 from index.text import fold_for_matching, normalize_text
+from rag import answerers
+from rag.answerers import Answerer, Evidence
 from rag.conversation import context_for
-from rag.extractive import answer_extractively
 from rag.meaning import SentenceMeaning
 from rag.messages import say
 from rag.retrieval import HybridRetriever, Retrieval
@@ -58,9 +59,11 @@ class Assistant:
             raise ValueError(
                 f"data_dir {s.data_dir} cannot be used: {error.strerror or error}"
             ) from error
+        answerers.check(s.llm)
         self._embed_model: Any = None
         self._query_model: Any = None
         self._meaning: SentenceMeaning | None = None
+        self._answerers: dict[str, Answerer] = {}
         self._model_lock = threading.RLock()
         self._indexer: Indexer | None = None
         self.retriever = HybridRetriever(
@@ -116,14 +119,14 @@ class Assistant:
         cosines live on another scale."""
         embedding = self.settings.embedding
         fitted = load_weights().fitted_on.get("embedding", embedding.model)
-        if "hi" not in embedding.languages() or fitted != self._model_in_use():
+        if "hi" not in embedding.languages() or fitted != self.model_in_use():
             return None  # the answerer reads its typical similarity instead
         with self._model_lock:
             if self._meaning is None:
                 self._meaning = SentenceMeaning(self.embed_model())
             return self._meaning
 
-    def _model_in_use(self) -> str:
+    def model_in_use(self) -> str:
         """The name the loaded embedding model gives itself, else the setting's."""
         loaded = self._query_model or self._embed_model
         return getattr(loaded, "model_name", None) or self.settings.embedding.model
@@ -206,16 +209,25 @@ class Assistant:
         self,
         question: str,
         *,
-        lang: str | None = None,
         filters: Filters | dict[str, Any] | None = None,
         history: Sequence[str] = (),
         k: int | None = None,
+        retriever: str | None = None,
     ) -> Retrieval:
+        """The passages `ask` would answer from; `retriever` (hybrid, dense, bm25)
+        and `k` override the settings for this question."""
         self.store.refresh()
-        return self._retrieve(_clean_question(question), self._filters(filters), history, k)
+        return self._retrieve(
+            _clean_question(question), self._filters(filters), history, k, retriever
+        )
 
     def _retrieve(
-        self, question: str, filters: Filters, history: Sequence[str], k: int | None
+        self,
+        question: str,
+        filters: Filters,
+        history: Sequence[str],
+        k: int | None,
+        retriever: str | None,
     ) -> Retrieval:
         _check_k(k)
         # Before any model loads: a query embedded by another model finds nonsense.
@@ -226,7 +238,11 @@ class Assistant:
         if context := context_for(question, history):
             query = f"{question} {context}"
         return self.retriever.search(
-            query, k or self.settings.k, filters, language=question_language(question)
+            query,
+            k or self.settings.k,
+            filters,
+            language=question_language(question),
+            mode=retriever,
         )
 
     def _filters(self, filters: Filters | dict[str, Any] | None) -> Filters:
@@ -272,9 +288,20 @@ class Assistant:
         filters: Filters | dict[str, Any] | None = None,
         history: Sequence[str] = (),
         k: int | None = None,
+        retriever: str | None = None,
+        answerer: str | None = None,
     ) -> Answer:
+        """The answer to `question`; see `stream` for the arguments."""
         answer: Answer | None = None
-        for item in self.stream(question, lang=lang, filters=filters, history=history, k=k):
+        for item in self.stream(
+            question,
+            lang=lang,
+            filters=filters,
+            history=history,
+            k=k,
+            retriever=retriever,
+            answerer=answerer,
+        ):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
@@ -288,63 +315,57 @@ class Assistant:
         filters: Filters | dict[str, Any] | None = None,
         history: Sequence[str] = (),
         k: int | None = None,
+        retriever: str | None = None,
+        answerer: str | None = None,
     ) -> Iterator[str | Answer]:
-        """Text pieces as they are produced, then the final Answer."""
+        """Text pieces as they are produced, then the final Answer.
+
+        Per question: `lang` the answer's language ("hi", "en"; None: the
+        question's), `filters` which articles may answer, `history` the
+        conversation's earlier questions, and `k`, `retriever` (hybrid, dense,
+        bm25) and `answerer` (rag.answerers.names()) in place of the settings'.
+        """
         question = _clean_question(question)
         language = lang if lang in ("hi", "en") else question_language(question)
         _check_k(k)
+        name = answerer or self.settings.llm
+        chosen = self.answerer(name)
         self.store.refresh()
         checked = self._filters(filters)
-        if not re.search(r"\w", question):
-            yield say("bad_question", language)
-            yield Answer(question, say("bad_question", language), language, False)
-            return
-        if not self.store.manifest.files and not self.settings.chroma_url:
-            yield say("empty_index", language)
-            yield Answer(question, say("empty_index", language), language, False)
-            return
-        if self.store.manifest.files and self._matches_no_article(checked):
-            text = say("no_match", language, filters=checked.describe())
-            yield text
-            yield Answer(question, text, language, False)
+        if refusal := self._cannot_ask(question, checked, language):
+            yield refusal
+            yield Answer(question, refusal, language, False, backend=name)
             return
         started = time.perf_counter()
-        retrieval = self._retrieve(question, checked, history, k)
-        context = context_for(question, history)
+        retrieval = self._retrieve(question, checked, history, k, retriever)
+        evidence = Evidence(
+            question, language, retrieval.passages, history, context_for(question, history)
+        )
         answering = time.perf_counter()
-        if self.settings.llm == "extractive":
-            answer = self._answer_extractively(question, language, retrieval, context)
-            yield answer.text
-        else:
-            from rag.llm import stream_llm_answer
-
-            answer = yield from stream_llm_answer(
-                self.settings,
-                question,
-                language,
-                retrieval.passages,
-                history,
-                fallback=lambda: self._answer_extractively(question, language, retrieval, context),
-            )
+        answer = yield from chosen.answer(evidence)
+        answer.backend = answer.backend or name
         answer.timings = {
             "retrieval_ms": (answering - started) * 1000,
             "answer_ms": (time.perf_counter() - answering) * 1000,
         }
         yield answer
 
-    def _answer_extractively(
-        self, question: str, language: str, retrieval: Retrieval, context: str
-    ) -> Answer:
-        return answer_extractively(
-            question,
-            language,
-            retrieval.passages,
-            self.store.bm25.idf,
-            context,
-            self.lexicon(),
-            meaning=self.sentence_meaning(),
-            model=self._model_in_use(),
-        )
+    def _cannot_ask(self, question: str, filters: Filters, language: str) -> str:
+        """Why there is nothing to search, in the reader's language; "" when there is."""
+        if not re.search(r"\w", question):
+            return say("bad_question", language)
+        if not self.store.manifest.files and not self.settings.chroma_url:
+            return say("empty_index", language)
+        if self.store.manifest.files and self._matches_no_article(filters):
+            return say("no_match", language, filters=filters.describe())
+        return ""
+
+    def answerer(self, name: str) -> Answerer:
+        """The answerer called `name`, made on first use and kept."""
+        with self._model_lock:
+            if name not in self._answerers:
+                self._answerers[name] = answerers.make(self, name)
+            return self._answerers[name]
 
 
 def _clean_question(question: str) -> str:

@@ -139,6 +139,9 @@ class LexicalRetriever(RankedRetriever):
         return self.store.bm25.search(terms, self.top_k, row_filter(self.filters), weights)
 
 
+MODES = ("hybrid", "dense", "bm25")
+
+
 @dataclass
 class Retrieval:
     passages: list[Passage]
@@ -183,10 +186,13 @@ class HybridRetriever(BaseRetriever):
         # it embeds the question, so BM25 need not wait for it.
         self._dense_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dense")
 
-    def retrievers_for(self, language: str) -> tuple[str, ...]:
-        if self.mode == "dense":
+    def retrievers_for(self, language: str, mode: str | None = None) -> tuple[str, ...]:
+        mode = mode or self.mode
+        if mode not in MODES:
+            raise ValueError(f"retriever: {mode!r} is not one of {', '.join(MODES)}")
+        if mode == "dense":
             return ("dense",)
-        if self.mode == "bm25":
+        if mode == "bm25":
             return ("bm25",)
         return ("dense", "bm25") if language in self.dense_languages else ("bm25",)
 
@@ -269,12 +275,19 @@ class HybridRetriever(BaseRetriever):
         self._dense_pool.shutdown(wait=False)
 
     def search(
-        self, question: str, k: int, filters: Filters | None = None, language: str | None = None
+        self,
+        question: str,
+        k: int,
+        filters: Filters | None = None,
+        language: str | None = None,
+        mode: str | None = None,
     ) -> Retrieval:
+        """The k passages for `question`; `mode` (hybrid, dense, bm25) overrides
+        the retriever's own for this question."""
         started = time.perf_counter()
         filters = filters or Filters()
         language = language or question_language(question)
-        used = self.retrievers_for(language)
+        used = self.retrievers_for(language, mode)
         # BM25 ranks each language as if indexed alone: across scripts its
         # matches are only shared names and numbers.
         own = self._own_language(language, filters) if "bm25" in used else filters

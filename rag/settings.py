@@ -71,13 +71,19 @@ class Settings:
     )
     # Retrieval
     retriever: Literal["hybrid", "dense", "bm25"] = field(
-        default="hybrid", metadata={"help": "retrieval mode"}
+        default="hybrid", metadata={"help": "retrieval mode, unless a question names one"}
     )
-    k: int = field(default=5, metadata={"help": "passages given to the answerer"})
+    k: int = field(
+        default=5, metadata={"help": "passages given to the answerer, unless a question says"}
+    )
     candidates: int = field(default=40, metadata={"help": "candidates per retriever"})
     # Answering
-    llm: Literal["extractive", "openai", "ollama"] = field(
-        default="extractive", metadata={"help": "answer backend"}
+    llm: str = field(
+        default="extractive",
+        metadata={
+            "help": "answer backend: extractive, openai, ollama, or an installed plugin's "
+            "(rag/answerers.py); the default for questions that do not name one"
+        },
     )
     llm_model: str = field(default="", metadata={"help": "model name for the LLM backend"})
     llm_base_url: str = field(default="", metadata={"help": "OpenAI-compatible or Ollama URL"})

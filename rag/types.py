@@ -184,7 +184,7 @@ class Answer:
     answered: bool
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
-    backend: str = "extractive"
+    backend: str = ""  # the answerer's name (with its model), stamped by the Assistant if unset
     note: str = ""  # e.g. why the LLM answer fell back to the extractive one
     evidence_languages: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds

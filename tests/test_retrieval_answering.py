@@ -206,6 +206,9 @@ def test_retrieval_mode_and_k_are_chosen_per_question(sample: Assistant) -> None
     assert sample.retrieve(question, retriever="bm25", k=2).used == ("bm25",)
     assert len(sample.retrieve(question, retriever="bm25", k=2).passages) == 2
     assert sample.retrieve(question).used == ("dense", "bm25")  # the settings' mode is untouched
+    # Passages found by BM25 alone have no dense score: the answerer still answers from them.
+    answer = sample.ask(question, retriever="bm25")
+    assert answer.answered and "19" in answer.text
     with pytest.raises(ValueError, match="retriever: 'sparse' is not one of hybrid, dense, bm25"):
         sample.retrieve(question, retriever="sparse")
 

@@ -179,6 +179,32 @@ def new_mentions(kind: str, text: str, question: str) -> list[str]:
     return found
 
 
+_CALENDAR_EN = MONTHS_EN + WEEKDAYS_EN
+_CALENDAR_HI = MONTHS_HI + WEEKDAYS_HI
+_CALENDAR_WORD = re.compile(
+    r"\b(?:" + "|".join(w[:3] + f"(?:{w[3:]}|\\.)?" for w in _CALENDAR_EN) + r")\b"
+    r"|(?<![\u0900-\u097f])(?:" + "|".join(_CALENDAR_HI) + r")(?![\u0900-\u097f])",
+)
+# Every month and weekday name, as the tokenizer writes it, in both languages.
+CALENDAR_TERMS = frozenset(tokenize(" ".join(_CALENDAR_EN + _CALENDAR_HI)))
+
+
+def calendar_terms(text: str) -> set[str]:
+    """The month and weekday names in `text` ("Aug", "बुधवार"), each as the terms of
+    its name in both languages: a date is the same date in either script."""
+    found: set[str] = set()
+    for match in _CALENDAR_WORD.finditer(text):
+        word = match.group()
+        at = next(
+            (i for i, name in enumerate(_CALENDAR_EN) if word[:3].lower() == name[:3].lower()),
+            None,
+        )
+        if at is None:
+            at = _CALENDAR_HI.index(word)
+        found.update(tokenize(f"{_CALENDAR_EN[at]} {_CALENDAR_HI[at]}"))
+    return found
+
+
 def in_language(mention: str, language: str) -> str:
     """A date or day written for a reader of `language`: month and weekday names
     translated, digits as they are. Other text is returned unchanged."""

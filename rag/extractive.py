@@ -24,10 +24,12 @@ from index.text import fold_for_matching
 from index.tokenize import name_skeletons, tokenize
 from rag.compose import compose
 from rag.entities import (
+    CALENDAR_TERMS,
+    MONTHS_EN,
     NUMBER,
     asked_units,
+    calendar_terms,
     counted_word,
-    in_language,
     in_units,
     mentions,
     new_mentions,
@@ -90,14 +92,11 @@ def query_terms(question: Question, lexicon: Lexicon | None = None) -> list[Quer
     )
     for word in words:
         skeletons = name_skeletons(word, ANSWER_SKELETON_MIN)
-        # Month and weekday names are translated whatever the dictionary holds.
-        other = "en" if _script_language(word) == "hi" else "hi"
-        calendar = tuple(t for t in tokenize(in_language(word, other)) if t not in tokenize(word))
         for term in tokenize(word):
             if term not in terms:
                 number = term[0].isdigit()
                 skeleton = skeletons[0] if skeletons and not number else None
-                translations = (lexicon.translations(term) if lexicon else ()) + calendar
+                translations = lexicon.translations(term) if lexicon else ()
                 terms[term] = QueryTerm(term, skeleton, term in entity_terms, translations)
     return list(terms.values())
 
@@ -124,13 +123,22 @@ def _term_mass(terms: list[QueryTerm], idf: Idf) -> tuple[np.ndarray, np.ndarray
 
 
 def _sentence_terms(text: str) -> set[str]:
-    return set(tokenize(text)) | set(name_skeletons(text, ANSWER_SKELETON_MIN))
+    """A sentence's terms, with its names' skeletons and its months and weekdays in both scripts."""
+    return (
+        set(tokenize(text)) | set(name_skeletons(text, ANSWER_SKELETON_MIN)) | calendar_terms(text)
+    )
 
 
 def _about(passage: Passage) -> set[str]:
-    """What a reader knows of a passage besides its words: headline, outlet, year, language."""
-    known = f"{passage.title} {passage.outlet} {passage.date[:4]}"
+    """What a reader knows of a passage besides its words: headline, outlet, the
+    year and month it was published, its language."""
+    known = f"{passage.title} {passage.outlet} {passage.date[:4]} {_month_name(passage.date)}"
     return _sentence_terms(f"{known} {_LANGUAGE_WORDS.get(passage.language, '')}")
+
+
+def _month_name(iso_date: str) -> str:
+    month = iso_date[5:7]
+    return MONTHS_EN[int(month) - 1] if month.isdigit() and 1 <= int(month) <= 12 else ""
 
 
 def _metadata_candidates(question: Question, passage: Passage) -> list[Candidate]:
@@ -268,9 +276,10 @@ def _unmeasured(
 
 
 def _must_match(term: QueryTerm, candidate: Candidate) -> bool:
-    """Across scripts only numbers are sure to be spelled alike."""
+    """Across scripts only numbers are sure to be spelled alike, and months and
+    weekdays sure to be translated."""
     same_script = candidate.passage.language in ("mixed", _script_language(term.term))
-    return same_script or bool(NUMBER.fullmatch(term.term))
+    return same_script or bool(NUMBER.fullmatch(term.term)) or term.term in CALENDAR_TERMS
 
 
 def _script_language(term: str) -> str:
@@ -289,10 +298,11 @@ REQUIRED_TYPES = frozenset({"number", "date", "day"})
 
 def eligible(question: Question, candidate: Candidate) -> bool:
     """Whether a candidate may answer at all: it names every name and number the
-    question names (in either script), for a number, date or day question holds
+    question names (in either script; a yes/no question excepted), for a number, date or day question holds
     a new one, and for a number in a named unit (rupees, per cent) one in that unit."""
     f = candidate.features
-    if f.get("missing_entities", 0.0) > 0:
+    # A yes/no question's evidence may name another thing: that is its "No".
+    if f.get("missing_entities", 0.0) > 0 and question.type != "yes-no":
         return False
     if question.type == "number" and asked_units(question.text) and not f.get("typed_fit"):
         return False

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from index.language import question_language
+from rag.entities import MONTHS_HI, WEEKDAYS_HI
 
 # (type, pattern): order matters, the specific before the general.
 _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -82,6 +83,9 @@ TYPE_PATTERNS = tuple((name, re.compile(p, re.IGNORECASE)) for name, p in _TYPE_
 _NUMBER = re.compile(r"(?<![\w.])[0-9०-९]+(?:[.,][0-9०-९]+)*(?:st|nd|rd|th|वां|वीं|वें)?(?!\w)")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9-]*")
+_HINDI_CALENDAR = re.compile(
+    rf"(?<![\u0900-\u097f])(?:{'|'.join(MONTHS_HI + WEEKDAYS_HI)})(?![\u0900-\u097f])"
+)
 
 
 @dataclass(frozen=True)
@@ -98,10 +102,11 @@ def answer_type(question: str) -> str:
 
 def key_entities(question: str, language: str) -> tuple[str, ...]:
     """Numbers (whole tokens: the 5 of "Kavita5" is none), and names: capitalised
-    words after the first in English, every Latin word in Hindi."""
+    words after the first in English (months and weekdays among them), every Latin
+    word, month and weekday in Hindi."""
     found = [m.group() for m in _NUMBER.finditer(question)]
     if language == "hi":
-        found += _LATIN_WORD.findall(question)
+        found += _LATIN_WORD.findall(question) + _HINDI_CALENDAR.findall(question)
     else:
         words = _CAPITALISED.finditer(question)
         found += [m.group() for m in words if m.start() > 0 and question[: m.start()].strip()]

@@ -7,7 +7,15 @@ import pytest
 from eval.datasets import read_items, set_path, split_items
 from eval.report import failures_section
 from rag.compose import answer_text, neutralise_markers
-from rag.entities import asked_units, counted_word, in_language, in_units, mentions, new_mentions
+from rag.entities import (
+    asked_units,
+    calendar_terms,
+    counted_word,
+    in_language,
+    in_units,
+    mentions,
+    new_mentions,
+)
 from rag.extractive import Candidate
 from rag.question import analyse, answer_type
 from rag.scoring import FEATURES, load_weights
@@ -58,6 +66,14 @@ def test_a_named_unit_must_be_met_and_a_counted_word_is_read() -> None:
     assert counted_word("मैच देखने कितने दर्शक पहुंचे?") == "दर्शक"
     # "one" and "एक" are as often "a": no quantity.
     assert mentions("number", "एक आधिकारिक बयान में कहा") == []
+
+
+def test_months_and_weekdays_are_the_same_in_either_script() -> None:
+    assert calendar_terms("Sriharikota, Aug 12 (PTI): on Tuesday") >= {"august", "अगस्त"}
+    assert {"wednesday", "बुधवार"} <= calendar_terms("बैठक बुधवार को हुई")
+    assert calendar_terms("you may go") == set()
+    # A month the question names is one of its key entities, in Hindi too.
+    assert "अक्टूबर" in analyse("IMD ने अक्टूबर 2025 में कितनी बारिश का अनुमान लगाया?").entities
 
 
 def test_new_mentions_are_what_the_question_does_not_name() -> None:

@@ -26,6 +26,16 @@ LATENCY_COLUMNS: dict[str, str] = {
 }
 SECTIONS = ("language", "kind", "language/kind")
 CHART_SECTIONS = ("language", "kind")
+# The chart shows each measure once: "facts" and "facts ≤2 sent." repeat "all facts"
+# whenever answers are one sentence, as offline ones are.
+CHART_METRICS: dict[str, str] = {
+    "hit@5": "gold in top 5",
+    "mrr@10": "MRR",
+    "all_key_facts": "all key facts",
+    "citation_precision": "citation precision",
+    "refusal_accuracy": "unanswerable refused",
+    "language_ok": "answer language",
+}
 
 
 def fmt(value: Any, name: str = "") -> str:
@@ -177,19 +187,20 @@ def _pyplot() -> Any:
 
 
 def _bars(ax: Any, groups: Sequence[tuple[str, Mapping[str, Any]]], title: str) -> None:
-    """The main metrics on the x axis, one bar per group at each."""
+    """The chart's measures on the x axis, one labelled bar per group at each; a
+    measure a group has no value for (refusal without unanswerable questions) is
+    left out rather than drawn as 0."""
     width = 0.8 / max(1, len(groups))
     for i, (label, values) in enumerate(groups):
-        ax.bar(
-            [x + i * width for x in range(len(MAIN_METRICS))],
-            [values.get(name) or 0.0 for name in MAIN_METRICS],
-            width,
-            label=label,
-        )
-    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(MAIN_METRICS))])
-    ax.set_xticklabels(list(MAIN_METRICS.values()), rotation=35, ha="right")
-    ax.set_ylim(0, 1.25)  # headroom for the legend above the bars
+        shown = [(x, values.get(name)) for x, name in enumerate(CHART_METRICS)]
+        shown = [(x, v) for x, v in shown if v is not None]
+        bars = ax.bar([x + i * width for x, _ in shown], [v for _, v in shown], width, label=label)
+        ax.bar_label(bars, fmt="%.2f", fontsize="x-small", rotation=90, padding=2)
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(CHART_METRICS))])
+    ax.set_xticklabels(list(CHART_METRICS.values()), rotation=25, ha="right")
+    ax.set_ylim(0, 1.35)  # headroom for the value labels and the legend
     ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    ax.set_ylabel("share of questions (MRR: mean reciprocal rank)")
     ax.set_title(title)
     ax.legend(loc="upper center", fontsize="small", ncol=min(len(groups), 5) or 1)
 

@@ -158,17 +158,20 @@ class Indexer:
         summary.skipped += [f for f in found if isinstance(f, Skipped)]
         pending: list[_Pending] = []
         last_commit = time.monotonic()
+        embedding = _EmbeddingProgress(progress)
         for path in _progress(files, progress):
             for item in self._prepare(path, summary, progress):
                 pending.append(item)
+                embedding.planned(len(item.chunks))
                 if sum(len(p.chunks) for p in pending) < _BATCH_CHUNKS:
                     continue
-                self._write(pending, summary)
+                self._write(pending, summary, embedding)
                 pending = []
                 if time.monotonic() - last_commit > _COMMIT_SECONDS:
                     store.commit(self.build)
                     last_commit = time.monotonic()
-        self._write(pending, summary)
+        self._write(pending, summary, embedding)
+        embedding.close()
         if prune:
             summary.removed = self._prune()
         store.commit(self.build)
@@ -221,7 +224,12 @@ class Indexer:
                 piece = _Pending(key, new_entry)
         yield piece
 
-    def _write(self, pending: list[_Pending], summary: IngestSummary) -> None:
+    def _write(
+        self,
+        pending: list[_Pending],
+        summary: IngestSummary,
+        embedding: _EmbeddingProgress | None = None,
+    ) -> None:
         if not pending:
             return
         from llama_index.core.schema import TextNode
@@ -230,7 +238,7 @@ class Indexer:
         if stale := [cid for p in pending for cid in p.replaces]:
             store.delete(stale)
         chunks = [c for p in pending for c in p.chunks]
-        vectors = self._embed([c.text for c in chunks])
+        vectors = self._embed([c.text for c in chunks], embedding or _EmbeddingProgress(False))
         metadata = [c.metadata() for c in chunks]
         nodes = [
             TextNode(
@@ -267,7 +275,7 @@ class Indexer:
             summary.articles += len(p.articles)
         summary.chunks += len(chunks)
 
-    def _embed(self, texts: list[str]) -> list[list[float]]:
+    def _embed(self, texts: list[str], progress: _EmbeddingProgress) -> list[list[float]]:
         """Embeds texts grouped by length in model tokens, returned in their order.
 
         A batch is padded to its longest text; in file order Hindi and English
@@ -276,7 +284,13 @@ class Indexer:
         """
         count = self.chunker.window[0] if self.chunker.window else len
         order = sorted(range(len(texts)), key=lambda i: count(texts[i]))
-        vectors = self.embed_model.get_text_embedding_batch([texts[i] for i in order])
+        # A model batch for each worker process at a time, so that the bar moves.
+        step = self.embedding_config.batch_size * max(1, self.embedding_config.processes)
+        vectors: list[list[float]] = []
+        for start in range(0, len(order), step):
+            batch = [texts[i] for i in order[start : start + step]]
+            vectors += self.embed_model.get_text_embedding_batch(batch)
+            progress.done(len(batch))
         in_order: list[list[float]] = [[] for _ in texts]
         for i, vector in zip(order, vectors, strict=True):
             in_order[i] = vector
@@ -307,6 +321,31 @@ def _progress(items: list[Path], enabled: bool) -> Iterable[Path]:
     from tqdm import tqdm
 
     return tqdm(items, desc="ingesting", unit="file")
+
+
+class _EmbeddingProgress:
+    """Chunks embedded of those prepared so far, with tqdm's rate and ETA: most of
+    an ingest's time, and it comes after the files are read."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar: Any = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=0, desc="embedding", unit="chunk")
+
+    def planned(self, chunks: int) -> None:
+        if self._bar is not None:
+            self._bar.total += chunks
+            self._bar.refresh()
+
+    def done(self, chunks: int) -> None:
+        if self._bar is not None:
+            self._bar.update(chunks)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _article_progress(articles: list[Article], path: Path, enabled: bool) -> Iterable[Article]:

@@ -335,3 +335,13 @@ def test_cli_chat_answers_a_follow_up_with_the_question_before_it(sample_index: 
     assert done.returncode == 0, done.stderr[-2000:]
     answers = [line for line in done.stdout.splitlines() if line.rstrip().endswith("[1]")]
     assert len(answers) == 2 and "GSLV-F21" in answers[1]
+
+
+def test_ingest_progress_covers_the_embedding_of_every_chunk(
+    make_assistant: MakeAssistant, sample_corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = make_assistant().ingest([sample_corpus], progress=True)
+    shown = capsys.readouterr().err
+    # The files' bar ends when they are read; the embedding's counts every chunk written.
+    assert "ingesting: 100%|" in shown and f"{SAMPLE_FILES}/{SAMPLE_FILES}" in shown
+    assert "embedding: 100%" in shown and f"{summary.chunks}/{summary.chunks}" in shown

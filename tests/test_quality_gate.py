@@ -59,15 +59,15 @@ def test_readers_cross_language_facts(readers_test: dict[str, Any]) -> None:
 
 
 def test_readers_answers_and_refuses(readers_test: dict[str, Any]) -> None:
-    # Measured: answerable answered 0.875; unanswerable refused 0.31 (5 of 16),
+    # Measured: answerable answered 0.86; unanswerable refused 0.38 (6 of 16),
     # against a bar of 0.85 for both: the refusal model does not yet separate
     # topical unanswerable questions (README, Evaluation).
     assert readers_test["overall"]["answer_rate"] >= 0.82
-    assert readers_test["kind"]["unanswerable"]["refusal_accuracy"] >= 0.2
+    assert readers_test["kind"]["unanswerable"]["refusal_accuracy"] >= 0.3
 
 
 def test_readers_citations_and_language(readers_test: dict[str, Any]) -> None:
-    # Measured 0.86 and 0.99; the citation bar is 0.95.
+    # Measured 0.88 and 0.99; the citation bar is 0.95.
     assert readers_test["overall"]["citation_precision"] >= 0.78
     assert readers_test["overall"]["language_ok"] >= 0.97
 

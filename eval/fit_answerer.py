@@ -37,7 +37,7 @@ from eval.datasets import EvalItem, load_set, split_items
 from eval.harness import prepare_index
 from rag.assistant import Assistant
 from rag.conversation import context_for
-from rag.extractive import Candidate, choose, features, gather
+from rag.extractive import Candidate, candidates, choose
 from rag.question import analyse
 from rag.scoring import FEATURES, MODEL_FEATURES, WEIGHTS_FILE, AnswerWeights
 from rag.types import Passage
@@ -70,20 +70,17 @@ def states_facts(candidate: Candidate, item: EvalItem) -> bool:
 def example(
     assistant: Assistant, item: EvalItem, passages: list[Passage], answerable: bool
 ) -> Example:
-    asked = analyse(item.question)
-    found = gather(asked, passages)
-    rows = features(
-        asked,
-        found,
+    found = candidates(
+        analyse(item.question),
+        passages,
         assistant.store.bm25.idf,
         context_for(item.question, item.history),
         assistant.lexicon(),
         assistant.sentence_meaning(),
     )
-    candidates = [replace(c, features=f) for c, f in zip(found, rows, strict=True)]
-    matrix = np.array([[r[n] for n in FEATURES] for r in rows]).reshape(-1, len(FEATURES))
-    labels = np.array([answerable and states_facts(c, item) for c in candidates], float)
-    return Example(item, answerable, candidates, matrix, labels)
+    matrix = np.array([[c.features[n] for n in FEATURES] for c in found])
+    labels = np.array([answerable and states_facts(c, item) for c in found], float)
+    return Example(item, answerable, found, matrix.reshape(-1, len(FEATURES)), labels)
 
 
 def examples(
@@ -155,7 +152,7 @@ def chosen(weights: AnswerWeights, e: Example) -> Candidate | None:
         (replace(c, score=weights.utility(c.features)) for c in e.candidates),
         key=lambda c: -c.score,
     )
-    return choose(analyse(e.item.question), ranked)
+    return choose(ranked)
 
 
 def refusal_rows(weights: AnswerWeights, data: list[Example]) -> tuple[np.ndarray, np.ndarray]:

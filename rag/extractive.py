@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -172,9 +172,9 @@ def features(
     idf: Idf,
     context: str = "",
     lexicon: Lexicon | None = None,
-    meaning: Meaning | None = None,
 ) -> list[dict[str, float]]:
-    """FEATURES of each candidate, in order."""
+    """FEATURES of each candidate, in order; "similar" is the passage's until
+    `with_similarity` measures the sentence's."""
     terms = query_terms(question, lexicon)
     seen = {t.term for t in terms}
     earlier = [t for t in query_terms(analyse(context), lexicon) if t.term not in seen]
@@ -204,7 +204,6 @@ def features(
     focus_mass = mass * np.log1p((len(candidates) - local_df + 0.5) / (local_df + 0.5))
     total, focus_total = float(mass.sum()) or 1.0, float(focus_mass.sum()) or 1.0
     entity_terms = [i for i, t in enumerate(terms) if t.entity]
-    similar = _similarity(question, candidates, context, meaning)
     rows = []
     kind = question.type
     units = asked_units(question.text) if kind == "number" else []
@@ -228,7 +227,7 @@ def features(
                 "missing_entities": len(missing) / len(entity_terms) if entity_terms else 0.0,
                 "metadata": float(bool(c.field) or _is_byline(c)),
                 "meaning": c.passage.scores.get("dense", 0.0),
-                "similar": similar[i],
+                "similar": c.passage.scores.get("dense", 0.0),
                 "unknown_words": unknown_share,
                 "gap": float((mass * (1 - near[i])).max(initial=0.0)),
             }
@@ -246,20 +245,40 @@ def _fits(mention: str, units: list[str], counted: list[QueryTerm]) -> bool:
     return any(t.found_in(held) for t in counted)
 
 
-def _similarity(
+def with_similarity(
     question: Question, candidates: list[Candidate], context: str, meaning: Meaning | None
-) -> list[float]:
-    """Each sentence's closeness in meaning to the question (with a follow-up's
-    context); a metadata fact, or any candidate without a model, has its passage's."""
-    passage_level = [c.passage.scores.get("dense", 0.0) for c in candidates]
-    sentences = [i for i, c in enumerate(candidates) if not c.field]
+) -> list[Candidate]:
+    """The sentences' own closeness in meaning to the question (with a follow-up's
+    context) as their "similar"; a metadata fact, or any candidate without a
+    model, keeps its passage's."""
+    sentences = [c for c in candidates if not c.field]
     if meaning is None or not sentences:
-        return passage_level
+        return candidates
     asked = f"{question.text} {context}".strip()
-    values = meaning(asked, [candidates[i].text for i in sentences])
-    for i, value in zip(sentences, values, strict=True):
-        passage_level[i] = float(value)
-    return passage_level
+    values = iter(meaning(asked, [c.text for c in sentences]))
+    return [
+        c if c.field else replace(c, features={**c.features, "similar": float(next(values))})
+        for c in candidates
+    ]
+
+
+def candidates(
+    question: Question,
+    passages: Sequence[Passage],
+    idf: Idf,
+    context: str = "",
+    lexicon: Lexicon | None = None,
+    meaning: Meaning | None = None,
+) -> list[Candidate]:
+    """The candidates that may answer (`eligible`), with their FEATURES. Only
+    those are embedded for the sentence similarity: it is the costly feature,
+    and the rest could not be chosen whatever it said."""
+    found = gather(question, passages)
+    rows = features(question, found, idf, context, lexicon)
+    featured = [replace(c, features=f) for c, f in zip(found, rows, strict=True)]
+    return with_similarity(
+        question, [c for c in featured if eligible(question, c)], context, meaning
+    )
 
 
 def _unmeasured(
@@ -309,9 +328,9 @@ def eligible(question: Question, candidate: Candidate) -> bool:
     return question.type not in REQUIRED_TYPES or f.get("typed_new", 0.0) > 0
 
 
-def choose(question: Question, ranked: Sequence[Candidate]) -> Candidate | None:
-    """The likeliest eligible candidate."""
-    return next((c for c in ranked if eligible(question, c)), None)
+def choose(ranked: Sequence[Candidate]) -> Candidate | None:
+    """The likeliest candidate (every ranked one is eligible)."""
+    return next(iter(ranked), None)
 
 
 def answers(candidate: Candidate | None, weights: AnswerWeights) -> bool:
@@ -329,20 +348,13 @@ def rank(
     meaning: Meaning | None = None,
     model: str | None = None,
 ) -> list[Candidate]:
-    """Candidates with the scorer's utility, the likeliest answer first; `model`
-    is the embedding model behind `meaning` and the passages' dense scores."""
+    """The eligible candidates with the scorer's utility, the likeliest answer
+    first; `model` is the embedding model behind `meaning` and the passages' dense scores."""
     weights = weights or load_weights()
-    candidates = gather(question, passages)
-    rows = [
-        weights.with_typical(f, _unmeasured(c, weights, meaning, model))
-        for c, f in zip(
-            candidates, features(question, candidates, idf, context, lexicon, meaning), strict=True
-        )
-    ]
-    scored = [
-        Candidate(c.passage, c.text, c.start, c.end, f, weights.utility(f), c.field)
-        for c, f in zip(candidates, rows, strict=True)
-    ]
+    scored = []
+    for c in candidates(question, passages, idf, context, lexicon, meaning):
+        readable = weights.with_typical(c.features, _unmeasured(c, weights, meaning, model))
+        scored.append(replace(c, features=readable, score=weights.utility(readable)))
     return sorted(scored, key=lambda c: -c.score)
 
 
@@ -360,5 +372,5 @@ def answer_extractively(
     weights = weights or load_weights()
     asked = analyse(question, language)
     ranked = rank(asked, passages, idf, context, lexicon, weights, meaning, model)
-    best = choose(asked, ranked)
+    best = choose(ranked)
     return compose(asked, best if answers(best, weights) else None, passages)

@@ -273,12 +273,21 @@ def candidates(
     """The candidates that may answer (`eligible`), with their FEATURES. Only
     those are embedded for the sentence similarity: it is the costly feature,
     and the rest could not be chosen whatever it said."""
+    able = [c for c in featured(question, passages, idf, context, lexicon) if eligible(question, c)]
+    return with_similarity(question, able, context, meaning)
+
+
+def featured(
+    question: Question,
+    passages: Sequence[Passage],
+    idf: Idf,
+    context: str = "",
+    lexicon: Lexicon | None = None,
+) -> list[Candidate]:
+    """Every candidate with its FEATURES ("similar" still the passage's)."""
     found = gather(question, passages)
     rows = features(question, found, idf, context, lexicon)
-    featured = [replace(c, features=f) for c, f in zip(found, rows, strict=True)]
-    return with_similarity(
-        question, [c for c in featured if eligible(question, c)], context, meaning
-    )
+    return [replace(c, features=f) for c, f in zip(found, rows, strict=True)]
 
 
 def _unmeasured(

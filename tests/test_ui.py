@@ -24,7 +24,7 @@ from rag.messages import say
 from rag.types import Answer, Citation, Passage
 from ui.assistants import AssistantPool
 from ui.chat import ChatRequest, Conversation, respond
-from ui.labels import label
+from ui.labels import LABELS, label
 from ui.render import escape_text, message_html, safe_url, sources_html
 from ui.uploads import UploadRejected, safe_name, store_upload
 
@@ -444,3 +444,26 @@ def test_sources_highlight_the_quote_by_its_offsets() -> None:
     assert Markup.parse(message_html(answer.text, 3, [2])).cite_targets() == ["#src-3-2"]
     assert safe_url("https://example.com/a") == "https://example.com/a"
     assert safe_url(" JavaScript:alert(1)") is None and safe_url("data:text/html,x") is None
+
+
+def test_switching_the_language_rewords_every_component_that_shows_a_label(
+    tmp_path: Path,
+) -> None:
+    from ui.app import build_app
+
+    app = build_app(Assistant(data_dir=tmp_path / "data"))
+    relabel = next(f for f in app.fns.values() if f.name == "relabel")
+    updates = relabel.fn("hi", Conversation())
+    in_hindi = {words["en"]: words["hi"] for words in LABELS.values()}
+    shown = [
+        (block, prop, text)
+        for block in app.blocks.values()
+        for prop in ("label", "value", "placeholder")
+        if isinstance(text := getattr(block, prop, None), str) and text in in_hindi
+    ]
+    assert len(shown) >= 20, "the app's labels were found"
+    for block, prop, text in shown:
+        assert updates.get(block, {}).get(prop) == in_hindi[text], (block, prop, text)
+    assert label("title", "hi") in updates[next(iter(updates))]["value"], "the heading"
+    outputs = next(d for d in app.config["dependencies"] if d["id"] == relabel._id)["outputs"]
+    assert sorted(outputs) == sorted(block._id for block in updates)

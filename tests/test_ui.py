@@ -24,6 +24,7 @@ from rag.messages import say
 from rag.types import Answer, Citation, Passage
 from ui.assistants import AssistantPool
 from ui.chat import ChatRequest, Conversation, respond
+from ui.examples import EXAMPLES, applicable
 from ui.labels import LABELS, label
 from ui.render import escape_text, message_html, safe_url, sources_html
 from ui.uploads import UploadRejected, safe_name, store_upload
@@ -467,3 +468,23 @@ def test_switching_the_language_rewords_every_component_that_shows_a_label(
     assert label("title", "hi") in updates[next(iter(updates))]["value"], "the heading"
     outputs = next(d for d in app.config["dependencies"] if d["id"] == relabel._id)["outputs"]
     assert sorted(outputs) == sorted(block._id for block in updates)
+
+
+@pytest.mark.slow
+def test_each_example_is_answered_from_its_own_article(sample_index: Assistant) -> None:
+    for example in EXAMPLES:
+        answer = sample_index.ask(example.question)
+        assert answer.answered and example.file in [c.source for c in answer.citations], (
+            example,
+            answer.text,
+        )
+
+
+def test_examples_are_offered_only_for_indexed_articles(sample_corpus: Path) -> None:
+    assert {e.file for e in EXAMPLES} <= {p.name for p in sample_corpus.iterdir()}
+    assert {e.question for e in EXAMPLES} == set(
+        applicable([{"path": str(p)} for p in sample_corpus.iterdir()])
+    )
+    elsewhere = [{"path": "/srv/news/en_pune_metro.html"}, {"path": "/srv/news/own.txt"}]
+    assert applicable(elsewhere) == [e.question for e in EXAMPLES if e.file == "en_pune_metro.html"]
+    assert applicable([{"path": "/srv/news/own.txt"}]) == []

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.blocks import Block
 
 from rag.assistant import Assistant
 from rag.settings import Settings
@@ -19,7 +20,15 @@ from ui import library
 from ui.assistants import AssistantPool
 from ui.chat import ChatRequest, Conversation, panel_language, respond
 from ui.labels import interface_language, label
-from ui.layout import ChatTab, LibraryTab, article_headers, chat_tab, header, library_tab
+from ui.layout import (
+    ChatTab,
+    LibraryTab,
+    article_headers,
+    chat_tab,
+    examples_shown,
+    header,
+    library_tab,
+)
 from ui.limits import DEFAULT_LIMITS, RateLimit, UiLimits
 from ui.paths import ShownPaths
 from ui.render import article_rows, sources_html
@@ -48,7 +57,7 @@ def build_app(
         conversation = gr.State(Conversation())
         language = header(words)
         with gr.Tabs():
-            chat = chat_tab(words, main.settings, pool.backends, library.outlets(main.articles()))
+            chat = chat_tab(words, main.settings, pool.backends, main.articles())
             shelf = library_tab(words, main.articles, folders=bool(roots))
         _wire_chat(chat, language, conversation, pool, limits)
         _wire_library(app, shelf, chat, language, pool, roots)
@@ -162,32 +171,40 @@ def _wire_library(
     main = pool.main
     shown = ShownPaths(main.settings.data_dir, roots)
 
-    def refreshed(lang: str) -> tuple[Any, ...]:
+    # Everything that shows what is indexed, each from the articles and the language.
+    listing: dict[Block, Callable[[list[dict[str, Any]], str], Any]] = {
+        shelf.table: lambda articles, t: gr.Dataframe(**_table(articles, t)),
+        shelf.to_remove: lambda articles, t: gr.Dropdown(
+            choices=library.file_choices(articles, shown), value=None
+        ),
+        chat.settings.outlets: lambda articles, t: gr.Dropdown(choices=library.outlets(articles)),
+        chat.examples: lambda articles, t: gr.Dataset(**examples_shown(articles)),
+    }
+
+    def refreshed(lang: str) -> dict[Block, Any]:
         articles = main.articles()
-        return (
-            gr.Dataframe(**_table(articles, interface_language(lang))),
-            gr.Dropdown(choices=library.file_choices(articles, shown), value=None),
-            gr.Dropdown(choices=library.outlets(articles)),
-        )
+        return {
+            shown_by: show(articles, interface_language(lang)) for shown_by, show in listing.items()
+        }
 
     def on_add_files(
         files: list[str] | None, lang: str, progress: gr.Progress = INGEST_PROGRESS
-    ) -> tuple[Any, ...]:
+    ) -> dict[Block, Any]:
         progress(0, desc=label("upload_button", interface_language(lang)))
         summary = library.add_uploads(pool, files, interface_language(lang), shown)
-        return summary, *refreshed(lang)
+        return {shelf.report: summary, **refreshed(lang)}
 
     def on_add_folder(
         path: str, lang: str, progress: gr.Progress = INGEST_PROGRESS
-    ) -> tuple[Any, ...]:
+    ) -> dict[Block, Any]:
         progress(0, desc=label("folder_button", interface_language(lang)))
         summary = library.add_folder(pool, path, interface_language(lang), roots, shown)
-        return summary, *refreshed(lang)
+        return {shelf.report: summary, **refreshed(lang)}
 
-    def on_remove(path: str | None, lang: str) -> tuple[Any, ...]:
-        return library.remove(pool, path, interface_language(lang), shown), *refreshed(lang)
+    def on_remove(path: str | None, lang: str) -> dict[Block, Any]:
+        summary = library.remove(pool, path, interface_language(lang), shown)
+        return {shelf.report: summary, **refreshed(lang)}
 
-    listing = [shelf.table, shelf.to_remove, chat.settings.outlets]
     # Index writes run one at a time; each waits for the questions in flight and
     # holds off new ones while it runs (see AssistantPool).
     for button, action, given, name in [
@@ -203,7 +220,7 @@ def _wire_library(
             concurrency_id="index",
             show_progress_on=shelf.report,
         )
-    app.load(refreshed, [language], listing, api_name="articles")
+    app.load(refreshed, [language], list(listing), api_name="articles")
 
 
 def _wire_language(

@@ -11,22 +11,14 @@ import gradio as gr
 from gradio.components import Component
 
 from rag.settings import Settings
+from ui import library
+from ui.examples import applicable
 from ui.labels import label
 from ui.render import ARTICLE_COLUMNS, article_rows, sources_html
 from ui.uploads import ALLOWED_SUFFIXES
 from ui.wording import Worded, Wording, said
 
 LANGUAGE_CHOICES = [("Auto / स्वतः", "auto"), ("हिन्दी", "hi"), ("English", "en")]
-
-# For the sample corpus (index/sample_corpus); any question works on any index.
-EXAMPLES = [
-    "How long after liftoff was the NVS-04 satellite placed in orbit?",
-    "मेट्रो से स्वारगेट से कात्रज का सफर कितने समय में पूरा होगा?",
-    "What daily ridership does Maha-Metro expect on the Swargate-Katraj stretch?",
-    "RBI ने 2025-26 के लिए GDP वृद्धि का कितना अनुमान रखा है?",
-    "How much will the Japanese consortium invest in the chip plant at Dholera?",
-    "GSLV-F21 रॉकेट से कौन सा उपग्रह लॉन्च किया गया?",
-]
 
 
 @dataclass
@@ -85,8 +77,9 @@ def header(words: Wording) -> gr.Radio:
 
 
 def chat_tab(
-    words: Wording, settings: Settings, backends: Sequence[str], outlets: Sequence[str]
+    words: Wording, settings: Settings, backends: Sequence[str], articles: list[dict[str, Any]]
 ) -> ChatTab:
+    """`articles`: those indexed now, for the examples and the outlet filter."""
     with words.make(gr.Tab, label=said("tab_chat"), id="chat"), gr.Row():
         with gr.Column(scale=3):
             chatbot = words.make(
@@ -113,10 +106,10 @@ def chat_tab(
             examples = words.make(
                 gr.Dataset,
                 components=[question],
-                samples=[[q] for q in EXAMPLES],
                 label=said("examples"),
+                **examples_shown(articles),
             )
-            settings_box = _settings_box(words, settings, backends, outlets)
+            settings_box = _settings_box(words, settings, backends, library.outlets(articles))
             clear = words.make(
                 gr.Button,
                 value=said("new_conversation"),
@@ -207,3 +200,9 @@ def passage_language_choices(language: str) -> list[tuple[str, str]]:
 
 def article_headers(language: str) -> list[str]:
     return [label(key, language) for key in ARTICLE_COLUMNS]
+
+
+def examples_shown(articles: list[dict[str, Any]]) -> dict[str, Any]:
+    """The examples' samples and visibility: those whose article is indexed, none hidden."""
+    questions = applicable(articles)
+    return {"samples": [[q] for q in questions], "visible": bool(questions)}

@@ -219,6 +219,20 @@ def test_follow_up_is_answered_with_the_earlier_question(running: Running) -> No
 
 
 @pytest.mark.slow
+def test_the_interface_language_never_changes_the_answer_language(running: Running) -> None:
+    question = CASES["sample-en-01"]["question"]
+    english = ask(client(running), question, interface="en")
+    under_hindi = ask(client(running), question, interface="hi")
+    assert under_hindi.text == english.text and key_facts_found(CASES["sample-en-01"], english.text)
+    assert label("sources", "en") in Markup.parse(under_hindi.panel).text, "the answer's panel"
+    in_hindi = ask(client(running), question, interface="en", answer_language="hi")
+    expected = running.assistant.ask(question, lang="hi")
+    assert expected.language == "hi" and expected.text != english.text
+    assert in_hindi.text == Markup.parse(message_html(expected.text, 1)).text
+    assert label("sources", "hi") in Markup.parse(in_hindi.panel).text
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("question", "language"),
     [
@@ -320,7 +334,7 @@ def test_backend_failure_reads_as_one_line(running: Running, free_port: int) -> 
             AssistantPool(broken),
             CASES["sample-en-01"]["question"],
             Conversation(),
-            ChatRequest(language="en", mode="hybrid"),
+            ChatRequest(interface="en", mode="hybrid"),
         )
     )
     text = Markup.parse(updates[-1][0][-1]["content"]).text

@@ -116,7 +116,8 @@ def _answerer(pool: AssistantPool) -> Callable[..., Iterator[tuple[Any, ...]]]:
     def chat(
         question: str,
         state: Conversation,
-        language: str,
+        interface: str,
+        answer_language: str,
         k: float,
         mode: str,
         backend: str,
@@ -126,7 +127,8 @@ def _answerer(pool: AssistantPool) -> Callable[..., Iterator[tuple[Any, ...]]]:
         date_to: str | None,
     ) -> Iterator[tuple[Any, ...]]:
         request = ChatRequest(
-            language or "auto",
+            interface or "en",
+            answer_language or "auto",
             int(k or s.k),
             mode or s.retriever,
             backend or s.llm,

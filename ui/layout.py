@@ -18,13 +18,16 @@ from ui.render import ARTICLE_COLUMNS, article_rows, sources_html
 from ui.uploads import ALLOWED_SUFFIXES
 from ui.wording import Worded, Wording, said
 
-LANGUAGE_CHOICES = [("Auto / स्वतः", "auto"), ("हिन्दी", "hi"), ("English", "en")]
+# Each in its own script: a reader finds their language whatever the page is in.
+INTERFACE_CHOICES = [("English", "en"), ("हिन्दी", "hi")]
+INTERFACE_LABEL = "Interface language / इंटरफ़ेस की भाषा"
 
 
 @dataclass
 class SettingsBox:
     """What a reader may set for each question."""
 
+    answer_language: gr.Radio
     k: gr.Slider
     mode: gr.Radio
     backend: gr.Dropdown
@@ -36,6 +39,7 @@ class SettingsBox:
     def components(self) -> list[Component]:
         """In the order of the chat event's parameters."""
         return [
+            self.answer_language,
             self.k,
             self.mode,
             self.backend,
@@ -70,10 +74,10 @@ class LibraryTab:
 
 
 def header(words: Wording) -> gr.Radio:
-    """The title and the language switch."""
+    """The title and the interface language's switch (answers have their own, in the settings)."""
     with gr.Row(equal_height=True):
         words.make(gr.Markdown, value=Worded(heading))
-        return gr.Radio(LANGUAGE_CHOICES, value="auto", label="Language / भाषा", elem_id="language")
+        return gr.Radio(INTERFACE_CHOICES, value="en", label=INTERFACE_LABEL, elem_id="language")
 
 
 def chat_tab(
@@ -124,8 +128,16 @@ def chat_tab(
 def _settings_box(
     words: Wording, settings: Settings, backends: Sequence[str], outlets: Sequence[str]
 ) -> SettingsBox:
-    """The settings accordion: k, mode, backend, the language and outlet filters, dates."""
+    """The settings accordion: the answer's language, k, mode, backend, the language and
+    outlet filters, dates."""
     with words.make(gr.Accordion, label=said("settings"), open=False):
+        answer_language = words.make(
+            gr.Radio,
+            choices=Worded(answer_language_choices),
+            value="auto",
+            label=said("answer_language"),
+            elem_id="answer-language",
+        )
         with gr.Row():
             k = words.make(
                 gr.Slider, minimum=1, maximum=15, value=settings.k, step=1, label=said("k")
@@ -151,7 +163,9 @@ def _settings_box(
         with gr.Row():
             date_from = words.make(gr.Textbox, value="", label=said("date_from"), max_lines=1)
             date_to = words.make(gr.Textbox, value="", label=said("date_to"), max_lines=1)
-    return SettingsBox(k, mode, backend, languages, outlet_filter, date_from, date_to)
+    return SettingsBox(
+        answer_language, k, mode, backend, languages, outlet_filter, date_from, date_to
+    )
 
 
 def library_tab(
@@ -192,6 +206,12 @@ def library_tab(
 
 def heading(language: str) -> str:
     return f"## {label('title', language)}\n{label('intro', language)}"
+
+
+def answer_language_choices(language: str) -> list[tuple[str, str]]:
+    return [(label("answer_auto", language), "auto")] + [
+        (label(f"lang_{code}", language), code) for code in ("hi", "en")
+    ]
 
 
 def passage_language_choices(language: str) -> list[tuple[str, str]]:

@@ -108,7 +108,7 @@ try {
     live.scripts + live.images + live.handlers + live.jsLinks === 0, JSON.stringify(live));
 
   // The interface in Hindi, a fresh conversation, a Hindi question.
-  await page.getByLabel('हिन्दी', { exact: true }).check();
+  await page.locator('#language').getByLabel('हिन्दी', { exact: true }).check();
   await page.waitForFunction(() => document.querySelector('#ask')?.innerText.trim() === 'पूछें',
     null, { timeout: WAIT_MS });
   check('labels follow the chosen language', true);

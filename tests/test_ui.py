@@ -502,3 +502,16 @@ def test_examples_are_offered_only_for_indexed_articles(sample_corpus: Path) -> 
     elsewhere = [{"path": "/srv/news/en_pune_metro.html"}, {"path": "/srv/news/own.txt"}]
     assert applicable(elsewhere) == [e.question for e in EXAMPLES if e.file == "en_pune_metro.html"]
     assert applicable([{"path": "/srv/news/own.txt"}]) == []
+
+
+def test_gradio_locale_switch_finds_its_frontend_chunk() -> None:
+    """The interface switch imports the chunk of Gradio's frontend that sets its locale."""
+    import gradio
+
+    from ui.gradio_words import locale_module, switch_locale_js
+
+    module = locale_module()
+    assert module is not None, "this Gradio's frontend has no changeLocale chunk"
+    chunk = Path(gradio.__file__).parent / "templates" / "frontend" / module
+    assert "changeLocale" in chunk.read_text(encoding="utf-8")
+    assert json.dumps(module) in switch_locale_js(module)

@@ -19,6 +19,7 @@ from rag.settings import Settings
 from ui import library
 from ui.assistants import AssistantPool
 from ui.chat import ChatRequest, Conversation, panel_language, respond
+from ui.gradio_words import TRANSLATIONS, locale_module, switch_locale_js
 from ui.labels import interface_language, label
 from ui.layout import (
     ChatTab,
@@ -61,7 +62,7 @@ def build_app(
             shelf = library_tab(words, main.articles, folders=bool(roots))
         _wire_chat(chat, language, conversation, pool, limits)
         _wire_library(app, shelf, chat, language, pool, roots)
-        _wire_language(words, language, conversation, chat.sources)
+        _wire_language(app, words, language, conversation, chat, shelf)
     # api_open=False: Gradio would otherwise also serve every event on /run/<name>,
     # outside the queue and so outside its bound.
     app.queue(max_size=limits.queue_size, default_concurrency_limit=1, api_open=False)
@@ -226,21 +227,35 @@ def _wire_library(
 
 
 def _wire_language(
-    words: Wording, language: gr.Radio, conversation: gr.State, sources: gr.HTML
+    app: gr.Blocks,
+    words: Wording,
+    language: gr.Radio,
+    conversation: gr.State,
+    chat: ChatTab,
+    shelf: LibraryTab,
 ) -> None:
-    """The language switch rewrites every worded component, and the sources panel
-    (whose words also follow the answer shown)."""
+    """The interface switch rewords every worded component and sets Gradio's own
+    locale (ui/gradio_words.py); the sources panel is redrawn in its answer's language."""
+    module = locale_module()
+    switch = switch_locale_js(module) if module else None
 
-    def relabel(lang: str, state: Conversation) -> dict[Any, Any]:
+    def relabel(lang: str, state: Conversation) -> dict[Block, Any]:
+        worded = words.updates(interface_language(lang))
+        # Gradio writes the upload box's words once, when it is drawn: hide it here,
+        # show it again below, and it is drawn anew in the new locale.
+        worded[shelf.upload]["visible"] = False
         panel = sources_html(state.answer, state.turn, panel_language(lang, state.answer))
-        return {**words.updates(interface_language(lang)), sources: panel}
+        return {**worded, chat.sources: panel}
 
     language.change(
         relabel,
         [language, conversation],
-        [*words.components, sources],
+        [*words.components, chat.sources],
+        js=switch,
         api_visibility="private",
-    )
+    ).then(lambda: gr.File(visible=True), None, shelf.upload, api_visibility="private")
+    # A browser in another locale would start Gradio's words in it.
+    app.load(None, [language], None, js=switch)
 
 
 def launch(
@@ -261,6 +276,7 @@ def launch(
         theme=theme(),
         css=CSS,
         max_file_size=f"{MAX_UPLOAD_MB}mb",
+        i18n=TRANSLATIONS,
         show_error=False,
         ssr_mode=False,
         inbrowser=False,

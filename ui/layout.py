@@ -195,7 +195,7 @@ def library_tab(
             interactive=False,
             wrap=True,
             latex_delimiters=[],
-            column_widths=["38%", "9%", "11%", "7%", "15%", "20%"],
+            column_widths=["34%", "11%", "12%", "8%", "14%", "21%"],
             elem_id="articles",
         )
         with gr.Row(equal_height=True):

@@ -41,6 +41,8 @@ CSS = """
 #sources details { margin-top: .8em; }
 #sources summary { cursor: pointer; }
 a.cite { text-decoration: none; font-weight: 600; }
+/* Gradio sets tables in the monospace font, which has no Devanagari. */
+#articles * { font-family: var(--font); }
 """
 
 

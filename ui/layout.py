@@ -83,9 +83,12 @@ def header(words: Wording) -> gr.Radio:
 def chat_tab(
     words: Wording, settings: Settings, backends: Sequence[str], articles: list[dict[str, Any]]
 ) -> ChatTab:
-    """`articles`: those indexed now, for the examples and the outlet filter."""
-    with words.make(gr.Tab, label=said("tab_chat"), id="chat"), gr.Row():
-        with gr.Column(scale=3):
+    """`articles`: those indexed now, for the examples and the outlet filter. The
+    columns come in reading order for a narrow screen (the conversation, its sources,
+    then examples and settings); on a wide one CSS (ui/style.py) puts the sources
+    beside the other two."""
+    with words.make(gr.Tab, label=said("tab_chat"), id="chat"), gr.Row(elem_id="chat-layout"):
+        with gr.Column(elem_id="chat-main"):
             chatbot = words.make(
                 gr.Chatbot,
                 label=said("conversation"),
@@ -107,6 +110,9 @@ def chat_tab(
                 ask = words.make(
                     gr.Button, value=said("ask"), variant="primary", scale=1, elem_id="ask"
                 )
+        with gr.Column(elem_id="sources-column"):
+            sources = gr.HTML(sources_html(None, 0, "en"), label="sources", elem_id="sources")
+        with gr.Column(elem_id="chat-tools"):
             examples = words.make(
                 gr.Dataset,
                 components=[question],
@@ -120,8 +126,6 @@ def chat_tab(
                 variant="secondary",
                 elem_id="new-conversation",
             )
-        with gr.Column(scale=2):
-            sources = gr.HTML(sources_html(None, 0, "en"), label="sources", elem_id="sources")
     return ChatTab(chatbot, question, ask, examples, settings_box, clear, sources)
 
 

@@ -41,6 +41,15 @@ CSS = """
 #sources details { margin-top: .8em; }
 #sources summary { cursor: pointer; }
 a.cite { text-decoration: none; font-weight: 600; }
+/* The chat tab's columns are in narrow-screen order (conversation, sources, examples and
+   settings); side by side, the sources take the right and the other two stack on the left. */
+@media (min-width: 768px) {
+  #chat-layout { display: grid; grid-template-columns: 3fr 2fr; grid-template-rows: auto 1fr;
+    grid-template-areas: "main sources" "tools sources"; align-items: start; }
+  #chat-main { grid-area: main; }
+  #sources-column { grid-area: sources; }
+  #chat-tools { grid-area: tools; }
+}
 /* Gradio sets tables in the monospace font, which has no Devanagari. */
 #articles * { font-family: var(--font); }
 """

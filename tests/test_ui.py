@@ -345,14 +345,20 @@ def test_backend_failure_reads_as_one_line(running: Running, free_port: int) -> 
 # In a browser
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-def test_in_chromium(running: Running, tmp_path: Path) -> None:
+def node_for_browser_tests() -> str:
+    """node, once Chromium and playwright-core are there too; else the test skips."""
     node = shutil.which("node")
     if node is None or not Path("/usr/bin/chromium").exists():
         pytest.skip("node or /usr/bin/chromium missing: run .ci/install-browser-deps")
     if not (BROWSER_DIR / "node_modules" / "playwright-core").is_dir():
         pytest.skip("tests/browser/node_modules missing: run .ci/install-browser-deps")
+    return node
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_in_chromium(running: Running, tmp_path: Path) -> None:
+    node = node_for_browser_tests()
     english, hindi = CASES["sample-en-01"], CASES["sample-hi-05"]
     cases = {
         "english": {"question": english["question"], "expect": english["key_facts"][0]},
@@ -374,6 +380,112 @@ def test_in_chromium(running: Running, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+OWN_ARTICLE = (
+    " date 2025-09-10\nनागपुर में नया सार्वजनिक पुस्तकालय खुला\n\n"
+    "नागपुर, 10 सितंबर: शहर के सीताबर्डी इलाके में बुधवार को नया सार्वजनिक पुस्तकालय खुला। "
+    "नगर निगम ने बताया कि पुस्तकालय में 18,000 किताबें हैं और यह रोज़ सुबह आठ बजे खुलेगा।\n"
+)
+
+
+@dataclass
+class Newcomer:
+    url: str
+    root: Path  # the one folder the app may index, holding theirs
+    folder: Path
+
+
+@pytest.fixture(scope="module")
+def newcomer(
+    make_assistant: Callable[..., Assistant],
+    sample_corpus: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Newcomer]:
+    """The app over an empty index, allowed to index one folder: a copy of the sample
+    corpus, standing for the newcomer's own articles."""
+    from ui.app import build_app, launch
+
+    root = tmp_path_factory.mktemp("first-hour")
+    folder = root / "my-news"
+    shutil.copytree(sample_corpus, folder)
+    app = build_app(make_assistant(root / "data"), folder_roots=[root])
+    launch(app, "127.0.0.1", None, block=False, quiet=True)
+    assert app.local_url is not None
+    yield Newcomer(app.local_url, root, folder)
+    app.close()
+
+
+FIRST_HOUR_SHOTS = (
+    "01-empty-index",
+    "02-folder-indexed",
+    "03-english-example",
+    "04-citation-followed",
+    "05-hindi-example",
+    "06-follow-up",
+    "07-hindi-interface",
+    "08-own-file-uploaded",
+    "09-own-file-answered",
+    "10-phone-390px",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_first_hour_in_chromium(newcomer: Newcomer, tmp_path: Path) -> None:
+    """tests/browser/first_hour.mjs; with UI_FIRST_HOUR_DIR set, its screenshots are
+    kept there, made small (docs/first-hour/ holds them)."""
+    node = node_for_browser_tests()
+    by_file = {e.file: e.question for e in EXAMPLES}
+    own = tmp_path / "nagpur_library.txt"
+    own.write_text(OWN_ARTICLE, encoding="utf-8")
+    follow_up = CASES["sample-hi-13"]
+    walk = {
+        "folder": newcomer.folder.name,
+        "english": {
+            "question": by_file["en_isro_gslv_f21.txt"],
+            "file": "en_isro_gslv_f21.txt",
+            "expect": "19 minutes",
+        },
+        "hindi": {
+            "question": by_file["hi_rbi_policy_august.md"],
+            "file": "hi_rbi_policy_august.md",
+            "expect": "6.7",
+        },
+        "follow_up": {"question": follow_up["question"], "expect": follow_up["key_facts"][0][0]},
+        "upload": {
+            "path": str(own),
+            "name": own.name,
+            "question": "नागपुर के नए पुस्तकालय में कितनी किताबें हैं?",
+            "expect": "18,000",
+        },
+    }
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    done = subprocess.run(
+        [node, str(BROWSER_DIR / "first_hour.mjs"), newcomer.url, str(shots)],
+        env={**os.environ, "UI_WALK": json.dumps(walk)},
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.stem for p in shots.iterdir()) == list(FIRST_HOUR_SHOTS)
+    if kept := os.environ.get("UI_FIRST_HOUR_DIR"):
+        for shot in shots.iterdir():
+            small_png(shot, Path(kept) / shot.name)
+
+
+def small_png(source: Path, target: Path, width: int = 1000) -> None:
+    """`source` at most `width` px wide, in 256 colours (UI screenshots lose nothing visible)."""
+    from PIL import Image
+
+    with Image.open(source) as image:
+        if image.width > width:
+            image = image.resize((width, round(image.height * width / image.width)))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        image.convert("RGB").quantize(256).save(target, optimize=True)
 
 
 # Pieces

@@ -117,6 +117,7 @@ def chat_tab(
                 gr.Dataset,
                 components=[question],
                 label=said("examples"),
+                elem_id="examples",
                 **examples_shown(articles),
             )
             settings_box = _settings_box(words, settings, backends, library.outlets(articles))
@@ -185,12 +186,21 @@ def library_tab(
                     file_count="multiple",
                     file_types=list(ALLOWED_SUFFIXES),
                     type="filepath",
+                    elem_id="upload",
                 )
-                add_files = words.make(gr.Button, value=said("upload_button"), variant="primary")
-                folder = words.make(gr.Textbox, label=said("folder"), max_lines=1, visible=folders)
-                add_folder = words.make(gr.Button, value=said("folder_button"), visible=folders)
+                add_files = words.make(
+                    gr.Button, value=said("upload_button"), variant="primary", elem_id="add-files"
+                )
+                folder = words.make(
+                    gr.Textbox, label=said("folder"), max_lines=1, visible=folders, elem_id="folder"
+                )
+                add_folder = words.make(
+                    gr.Button, value=said("folder_button"), visible=folders, elem_id="add-folder"
+                )
             with gr.Column():
-                report = words.make(gr.Textbox, label=said("report"), lines=8, interactive=False)
+                report = words.make(
+                    gr.Textbox, label=said("report"), lines=8, interactive=False, elem_id="report"
+                )
         table = words.make(
             gr.Dataframe,
             value=Worded(lambda language: article_rows(articles(), language)),
@@ -199,12 +209,16 @@ def library_tab(
             interactive=False,
             wrap=True,
             latex_delimiters=[],
-            column_widths=["34%", "11%", "12%", "8%", "14%", "21%"],
+            column_widths=["26%", "14%", "15%", "11%", "13%", "21%"],
             elem_id="articles",
         )
         with gr.Row(equal_height=True):
-            to_remove = words.make(gr.Dropdown, choices=[], label=said("remove_choice"), scale=4)
-            remove = words.make(gr.Button, value=said("remove_button"), variant="stop", scale=1)
+            to_remove = words.make(
+                gr.Dropdown, choices=[], label=said("remove_choice"), scale=4, elem_id="to-remove"
+            )
+            remove = words.make(
+                gr.Button, value=said("remove_button"), variant="stop", scale=1, elem_id="remove"
+            )
     return LibraryTab(upload, add_files, folder, add_folder, report, table, to_remove, remove)
 
 

@@ -254,8 +254,8 @@ def _wire_language(
         js=switch,
         api_visibility="private",
     ).then(lambda: gr.File(visible=True), None, shelf.upload, api_visibility="private")
-    # A browser in another locale would start Gradio's words in it.
-    app.load(None, [language], None, js=switch)
+    if switch:  # a browser in another locale would start Gradio's words in it
+        app.load(None, [language], None, js=switch)
 
 
 def launch(

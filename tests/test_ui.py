@@ -592,8 +592,15 @@ def test_switching_the_language_rewords_every_component_that_shows_a_label(
     for block, prop, text in shown:
         assert updates.get(block, {}).get(prop) == in_hindi[text], (block, prop, text)
     assert label("title", "hi") in updates[next(iter(updates))]["value"], "the heading"
+    by_id = {getattr(block, "elem_id", None): block for block in app.blocks.values()}
+    answer_choices = updates[by_id["answer-language"]]["choices"]
+    assert answer_choices[0] == (label("answer_auto", "hi"), "auto"), "choices are worded too"
     outputs = next(d for d in app.config["dependencies"] if d["id"] == relabel._id)["outputs"]
     assert sorted(outputs) == sorted(block._id for block in updates)
+    # The sources panel of an answer stays in the answer's language.
+    english = Answer("q?", "x [1]", "en", True, [], [])
+    panel = relabel.fn("hi", Conversation(["q?"], [], english))[by_id["sources"]]
+    assert label("sources", "en") in panel and label("sources", "hi") not in panel
 
 
 @pytest.mark.slow

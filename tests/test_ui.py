@@ -24,7 +24,8 @@ from rag.messages import say
 from rag.types import Answer, Citation, Passage
 from ui.assistants import AssistantPool
 from ui.chat import ChatRequest, Conversation, respond
-from ui.labels import label
+from ui.examples import EXAMPLES, applicable
+from ui.labels import LABELS, label
 from ui.render import escape_text, message_html, safe_url, sources_html
 from ui.uploads import UploadRejected, safe_name, store_upload
 
@@ -218,6 +219,20 @@ def test_follow_up_is_answered_with_the_earlier_question(running: Running) -> No
 
 
 @pytest.mark.slow
+def test_the_interface_language_never_changes_the_answer_language(running: Running) -> None:
+    question = CASES["sample-en-01"]["question"]
+    english = ask(client(running), question, interface="en")
+    under_hindi = ask(client(running), question, interface="hi")
+    assert under_hindi.text == english.text and key_facts_found(CASES["sample-en-01"], english.text)
+    assert label("sources", "en") in Markup.parse(under_hindi.panel).text, "the answer's panel"
+    in_hindi = ask(client(running), question, interface="en", answer_language="hi")
+    expected = running.assistant.ask(question, lang="hi")
+    assert expected.language == "hi" and expected.text != english.text
+    assert in_hindi.text == Markup.parse(message_html(expected.text, 1)).text
+    assert label("sources", "hi") in Markup.parse(in_hindi.panel).text
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("question", "language"),
     [
@@ -319,7 +334,7 @@ def test_backend_failure_reads_as_one_line(running: Running, free_port: int) -> 
             AssistantPool(broken),
             CASES["sample-en-01"]["question"],
             Conversation(),
-            ChatRequest(language="en", mode="hybrid"),
+            ChatRequest(interface="en", mode="hybrid"),
         )
     )
     text = Markup.parse(updates[-1][0][-1]["content"]).text
@@ -330,14 +345,20 @@ def test_backend_failure_reads_as_one_line(running: Running, free_port: int) -> 
 # In a browser
 
 
-@pytest.mark.slow
-@pytest.mark.browser
-def test_in_chromium(running: Running, tmp_path: Path) -> None:
+def node_for_browser_tests() -> str:
+    """node, once Chromium and playwright-core are there too; else the test skips."""
     node = shutil.which("node")
     if node is None or not Path("/usr/bin/chromium").exists():
         pytest.skip("node or /usr/bin/chromium missing: run .ci/install-browser-deps")
     if not (BROWSER_DIR / "node_modules" / "playwright-core").is_dir():
         pytest.skip("tests/browser/node_modules missing: run .ci/install-browser-deps")
+    return node
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_in_chromium(running: Running, tmp_path: Path) -> None:
+    node = node_for_browser_tests()
     english, hindi = CASES["sample-en-01"], CASES["sample-hi-05"]
     cases = {
         "english": {"question": english["question"], "expect": english["key_facts"][0]},
@@ -359,6 +380,112 @@ def test_in_chromium(running: Running, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+OWN_ARTICLE = (
+    " date 2025-09-10\nनागपुर में नया सार्वजनिक पुस्तकालय खुला\n\n"
+    "नागपुर, 10 सितंबर: शहर के सीताबर्डी इलाके में बुधवार को नया सार्वजनिक पुस्तकालय खुला। "
+    "नगर निगम ने बताया कि पुस्तकालय में 18,000 किताबें हैं और यह रोज़ सुबह आठ बजे खुलेगा।\n"
+)
+
+
+@dataclass
+class Newcomer:
+    url: str
+    root: Path  # the one folder the app may index, holding theirs
+    folder: Path
+
+
+@pytest.fixture(scope="module")
+def newcomer(
+    make_assistant: Callable[..., Assistant],
+    sample_corpus: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Newcomer]:
+    """The app over an empty index, allowed to index one folder: a copy of the sample
+    corpus, standing for the newcomer's own articles."""
+    from ui.app import build_app, launch
+
+    root = tmp_path_factory.mktemp("first-hour")
+    folder = root / "my-news"
+    shutil.copytree(sample_corpus, folder)
+    app = build_app(make_assistant(root / "data"), folder_roots=[root])
+    launch(app, "127.0.0.1", None, block=False, quiet=True)
+    assert app.local_url is not None
+    yield Newcomer(app.local_url, root, folder)
+    app.close()
+
+
+FIRST_HOUR_SHOTS = (
+    "01-empty-index",
+    "02-folder-indexed",
+    "03-english-example",
+    "04-citation-followed",
+    "05-hindi-example",
+    "06-follow-up",
+    "07-hindi-interface",
+    "08-own-file-uploaded",
+    "09-own-file-answered",
+    "10-phone-390px",
+)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_first_hour_in_chromium(newcomer: Newcomer, tmp_path: Path) -> None:
+    """tests/browser/first_hour.mjs; with UI_FIRST_HOUR_DIR set, its screenshots are
+    kept there, made small (docs/first-hour/ holds them)."""
+    node = node_for_browser_tests()
+    by_file = {e.file: e.question for e in EXAMPLES}
+    own = tmp_path / "nagpur_library.txt"
+    own.write_text(OWN_ARTICLE, encoding="utf-8")
+    follow_up = CASES["sample-hi-13"]
+    walk = {
+        "folder": newcomer.folder.name,
+        "english": {
+            "question": by_file["en_isro_gslv_f21.txt"],
+            "file": "en_isro_gslv_f21.txt",
+            "expect": "19 minutes",
+        },
+        "hindi": {
+            "question": by_file["hi_rbi_policy_august.md"],
+            "file": "hi_rbi_policy_august.md",
+            "expect": "6.7",
+        },
+        "follow_up": {"question": follow_up["question"], "expect": follow_up["key_facts"][0][0]},
+        "upload": {
+            "path": str(own),
+            "name": own.name,
+            "question": "नागपुर के नए पुस्तकालय में कितनी किताबें हैं?",
+            "expect": "18,000",
+        },
+    }
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    done = subprocess.run(
+        [node, str(BROWSER_DIR / "first_hour.mjs"), newcomer.url, str(shots)],
+        env={**os.environ, "UI_WALK": json.dumps(walk)},
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.stem for p in shots.iterdir()) == list(FIRST_HOUR_SHOTS)
+    if kept := os.environ.get("UI_FIRST_HOUR_DIR"):
+        for shot in shots.iterdir():
+            small_png(shot, Path(kept) / shot.name)
+
+
+def small_png(source: Path, target: Path, width: int = 1000) -> None:
+    """`source` at most `width` px wide, in 256 colours (UI screenshots lose nothing visible)."""
+    from PIL import Image
+
+    with Image.open(source) as image:
+        if image.width > width:
+            image = image.resize((width, round(image.height * width / image.width)))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        image.convert("RGB").quantize(256).save(target, optimize=True)
 
 
 # Pieces
@@ -444,3 +571,66 @@ def test_sources_highlight_the_quote_by_its_offsets() -> None:
     assert Markup.parse(message_html(answer.text, 3, [2])).cite_targets() == ["#src-3-2"]
     assert safe_url("https://example.com/a") == "https://example.com/a"
     assert safe_url(" JavaScript:alert(1)") is None and safe_url("data:text/html,x") is None
+
+
+def test_switching_the_language_rewords_every_component_that_shows_a_label(
+    tmp_path: Path,
+) -> None:
+    from ui.app import build_app
+
+    app = build_app(Assistant(data_dir=tmp_path / "data"))
+    relabel = next(f for f in app.fns.values() if f.name == "relabel")
+    updates = relabel.fn("hi", Conversation())
+    in_hindi = {words["en"]: words["hi"] for words in LABELS.values()}
+    shown = [
+        (block, prop, text)
+        for block in app.blocks.values()
+        for prop in ("label", "value", "placeholder")
+        if isinstance(text := getattr(block, prop, None), str) and text in in_hindi
+    ]
+    assert len(shown) >= 20, "the app's labels were found"
+    for block, prop, text in shown:
+        assert updates.get(block, {}).get(prop) == in_hindi[text], (block, prop, text)
+    assert label("title", "hi") in updates[next(iter(updates))]["value"], "the heading"
+    by_id = {getattr(block, "elem_id", None): block for block in app.blocks.values()}
+    answer_choices = updates[by_id["answer-language"]]["choices"]
+    assert answer_choices[0] == (label("answer_auto", "hi"), "auto"), "choices are worded too"
+    outputs = next(d for d in app.config["dependencies"] if d["id"] == relabel._id)["outputs"]
+    assert sorted(outputs) == sorted(block._id for block in updates)
+    # The sources panel of an answer stays in the answer's language.
+    english = Answer("q?", "x [1]", "en", True, [], [])
+    panel = relabel.fn("hi", Conversation(["q?"], [], english))[by_id["sources"]]
+    assert label("sources", "en") in panel and label("sources", "hi") not in panel
+
+
+@pytest.mark.slow
+def test_each_example_is_answered_from_its_own_article(sample_index: Assistant) -> None:
+    for example in EXAMPLES:
+        answer = sample_index.ask(example.question)
+        assert answer.answered and example.file in [c.source for c in answer.citations], (
+            example,
+            answer.text,
+        )
+
+
+def test_examples_are_offered_only_for_indexed_articles(sample_corpus: Path) -> None:
+    assert {e.file for e in EXAMPLES} <= {p.name for p in sample_corpus.iterdir()}
+    assert {e.question for e in EXAMPLES} == set(
+        applicable([{"path": str(p)} for p in sample_corpus.iterdir()])
+    )
+    elsewhere = [{"path": "/srv/news/en_pune_metro.html"}, {"path": "/srv/news/own.txt"}]
+    assert applicable(elsewhere) == [e.question for e in EXAMPLES if e.file == "en_pune_metro.html"]
+    assert applicable([{"path": "/srv/news/own.txt"}]) == []
+
+
+def test_gradio_locale_switch_finds_its_frontend_chunk() -> None:
+    """The interface switch imports the chunk of Gradio's frontend that sets its locale."""
+    import gradio
+
+    from ui.gradio_words import locale_module, switch_locale_js
+
+    module = locale_module()
+    assert module is not None, "this Gradio's frontend has no changeLocale chunk"
+    chunk = Path(gradio.__file__).parent / "templates" / "frontend" / module
+    assert "changeLocale" in chunk.read_text(encoding="utf-8")
+    assert json.dumps(module) in switch_locale_js(module)

@@ -163,10 +163,11 @@ def call(server: Server, api: str, data: list[Any], session: str | None = None) 
     return Outcome(event.removeprefix("event: "), json.loads(data_line))
 
 
-def chat_inputs(question: str, language: str = "auto") -> list[Any]:
+def chat_inputs(question: str, language: str = "en") -> list[Any]:
     """The chat event's inputs in order (see ui/app.py): question, conversation,
-    language, k, mode, backend, language filter, outlets, from, to."""
-    return [question, None, language, 5, "hybrid", "extractive", [], [], "", ""]
+    interface language, answer language, k, mode, backend, language filter,
+    outlets, from, to."""
+    return [question, None, language, "auto", 5, "hybrid", "extractive", [], [], "", ""]
 
 
 def answer_text(outcome: Outcome) -> str:

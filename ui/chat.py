@@ -41,7 +41,8 @@ class BadDate(ValueError):
 class ChatRequest:
     """One reader's settings for one question."""
 
-    language: str = "auto"  # or "hi", "en"
+    interface: str = "en"  # the language of the app's own words: "en" or "hi"
+    answer_language: str = "auto"  # "hi", "en", or "auto": the question's own
     k: int = 5
     mode: str = "hybrid"
     backend: str = "extractive"
@@ -56,6 +57,11 @@ class ChatRequest:
             if day and not _is_date(day):
                 raise BadDate(day)
         return Filters(self.languages, self.outlets, *dates)
+
+    @property
+    def answer_lang(self) -> str | None:
+        """Assistant.stream's `lang`: None answers in the question's language."""
+        return self.answer_language if self.answer_language in ("hi", "en") else None
 
 
 def _is_date(text: str) -> bool:
@@ -76,13 +82,12 @@ def respond(
     if not question:
         yield (
             conversation.messages,
-            sources_html(None, 0, interface_language(request.language)),
+            sources_html(None, 0, interface_language(request.interface)),
             conversation,
         )
         return
     turn = conversation.turn + 1
-    lang = request.language if request.language in ("hi", "en") else None
-    shown = interface_language(request.language)
+    shown = interface_language(request.interface)
     asked = {"role": "user", "content": escape_text(question)}
     pending = sources_html(None, turn, shown)
 
@@ -101,7 +106,11 @@ def respond(
         assistant = pool.get(request.mode, request.backend)
         with pool.lock.reading():
             for item in assistant.stream(
-                question, lang=lang, filters=filters, history=conversation.questions, k=request.k
+                question,
+                lang=request.answer_lang,
+                filters=filters,
+                history=conversation.questions,
+                k=request.k,
             ):
                 if isinstance(item, Answer):
                     answer = item
@@ -118,14 +127,13 @@ def respond(
     done = Conversation(
         [*conversation.questions, question], with_reply(answer_html(answer, turn)), answer
     )
-    yield done.messages, sources_html(answer, turn, panel_language(request.language, answer)), done
+    yield done.messages, sources_html(answer, turn, panel_language(request.interface, answer)), done
 
 
-def panel_language(choice: str, answer: Answer | None) -> str:
-    """An explicit choice, else (auto) the answer's own language."""
-    if choice in ("hi", "en") or answer is None:
-        return interface_language(choice)
-    return answer.language
+def panel_language(interface: str, answer: Answer | None) -> str:
+    """The sources panel speaks its answer's language (the panel is part of the
+    answer: switching the interface leaves it as it is); empty, the interface's."""
+    return answer.language if answer is not None else interface_language(interface)
 
 
 def _reason(error: Exception) -> str:

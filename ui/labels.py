@@ -19,7 +19,7 @@ LABELS: dict[str, dict[str, str]] = {
     "new_conversation": {"en": "New conversation", "hi": "नई बातचीत"},
     "examples": {"en": "Example questions", "hi": "उदाहरण प्रश्न"},
     "answer_language": {"en": "Answer language", "hi": "उत्तर की भाषा"},
-    "auto": {"en": "Auto (the question's)", "hi": "स्वतः (प्रश्न की भाषा)"},
+    "answer_auto": {"en": "The question's language", "hi": "प्रश्न की भाषा"},
     "settings": {"en": "Settings", "hi": "सेटिंग्स"},
     "k": {"en": "Passages to use", "hi": "कितने अंश देखें"},
     "mode": {"en": "Retrieval", "hi": "खोज का तरीका"},
@@ -100,14 +100,14 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def label(key: str, language: str, **values: object) -> str:
-    """The label in `language` (English for anything else, e.g. "auto")."""
+    """The label in `language` (English for any other)."""
     table = LABELS[key]
     text = table.get(language, table["en"])
     return text.format(**values) if values else text
 
 
 def interface_language(choice: str | None) -> str:
-    """Labels follow an explicit choice; with "auto" the interface stays English."""
+    """The interface's language: the reader's choice, English when there is none."""
     return choice if choice in INTERFACE_LANGUAGES else "en"
 
 

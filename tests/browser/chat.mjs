@@ -3,55 +3,21 @@
 //   node chat.mjs URL SCREENSHOT.png    with UI_CASES='{"english": ..., "hindi": ..., "hostile": ...}'
 //
 // Prints a JSON report; exits 1 when a check fails.
-import { chromium } from 'playwright-core';
+import {
+  DEVANAGARI_FONTS, WAIT_MS, chatOn, citationShown, finish, launchChromium, newReport, openApp,
+  usedFonts,
+} from './harness.mjs';
 
 const [url, screenshot] = [process.argv[2] || process.env.APP_URL, process.argv[3] || process.env.SCREENSHOT];
 const cases = JSON.parse(process.env.UI_CASES || '{}');
-const WAIT_MS = 45_000;
-const DEVANAGARI_FONTS = /Lohit Devanagari|Noto Sans Devanagari|Noto Serif Devanagari/;
+const { report, check } = newReport();
 
-const failures = [];
-const report = { external_requests: [], page_errors: [], checks: {} };
-const check = (name, ok, detail = '') => {
-  report.checks[name] = ok;
-  if (!ok) failures.push(`${name}${detail ? `: ${detail}` : ''}`);
-};
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  // Nothing may leave the machine: record and refuse every request not to the app.
-  await context.route('**/*', (route) => {
-    const host = new URL(route.request().url()).hostname;
-    if (host === '127.0.0.1' || host === 'localhost') return route.continue();
-    report.external_requests.push(route.request().url());
-    return route.abort();
-  });
-  const page = await context.newPage();
+  const { context, page } = await openApp(browser, url, report, { width: 1400, height: 1000 });
   let pagesOpened = 0;
   context.on('page', () => { pagesOpened += 1; });
-  page.on('pageerror', (error) => report.page_errors.push(String(error)));
-
-  await page.goto(url, { waitUntil: 'domcontentloaded' });
-  await page.waitForSelector('#question textarea', { timeout: WAIT_MS });
-  let turn = 0;
-
-  const ask = async (question) => {
-    turn += 1;
-    await page.fill('#question textarea', question);
-    await page.press('#question textarea', 'Enter');
-    await page.waitForSelector(`#sources li.source[id^="src-${turn}-"]`, { timeout: WAIT_MS });
-    const bot = page.locator('#chat [data-testid="bot"]').last();
-    return {
-      bot,
-      text: await bot.innerText(),
-      markers: await bot.locator('a.cite').evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
-    };
-  };
+  const chat = chatOn(page);
 
   const checkAnswer = async (name, answer, expected) => {
     check(`${name}: answer has a key fact`, expected.some((fact) => answer.text.includes(fact)),
@@ -61,35 +27,21 @@ try {
       (href) => !!document.querySelector(`#sources ${href}`)), answer.markers);
     check(`${name}: every marker points into the sources panel`, targets.every(Boolean),
       JSON.stringify(answer.markers));
-    const quote = await page.locator(`#sources li.source[id^="src-${turn}-"] mark`).first().innerText();
+    const quote = await page.locator(`#sources li.source[id^="src-${chat.turn}-"] mark`).first().innerText();
     check(`${name}: quote highlighted in its passage`, quote.trim().length > 10, quote);
   };
 
-  const usedFonts = async (selector) => {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('DOM.enable');
-    await cdp.send('CSS.enable');
-    const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
-    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector });
-    const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
-    await cdp.detach();
-    return fonts.map((f) => `${f.familyName} (${f.glyphCount})`);
-  };
-
   // English, with the interface in its default language.
-  const english = await ask(cases.english.question);
+  const english = await chat.ask(cases.english.question);
   await checkAnswer('english', english, cases.english.expect);
-  await page.locator('#chat [data-testid="bot"]').last().locator('a.cite').first().click();
+  await english.bot.locator('a.cite').first().click();
   await page.waitForTimeout(300);
-  const jumped = await page.evaluate((href) => {
-    const target = document.querySelector(href);
-    const box = target && target.getBoundingClientRect();
-    return location.hash === href && !!box && box.top < window.innerHeight && box.bottom > 0;
-  }, english.markers[0]);
-  check('english: a marker jumps to its source', jumped && pagesOpened === 0);
+  const jumped = await citationShown(page, english.markers[0]);
+  check('english: a marker jumps to its source', jumped.hash && jumped.inView && pagesOpened === 0,
+    JSON.stringify(jumped));
 
   // An article holding <script>, onerror and a javascript: link, shown as text.
-  const hostile = await ask(cases.hostile.question);
+  const hostile = await chat.ask(cases.hostile.question);
   const panel = await page.locator('#sources').innerText();
   for (const literal of cases.hostile.literal) {
     check(`hostile: sources show ${literal} as text`, panel.includes(literal));
@@ -108,18 +60,18 @@ try {
     live.scripts + live.images + live.handlers + live.jsLinks === 0, JSON.stringify(live));
 
   // The interface in Hindi, a fresh conversation, a Hindi question.
-  await page.getByLabel('हिन्दी', { exact: true }).check();
+  await page.locator('#language').getByLabel('हिन्दी', { exact: true }).check();
   await page.waitForFunction(() => document.querySelector('#ask')?.innerText.trim() === 'पूछें',
     null, { timeout: WAIT_MS });
   check('labels follow the chosen language', true);
   await page.click('#new-conversation');
   await page.waitForFunction(() => !document.querySelector('#chat [data-testid="bot"]'), null,
     { timeout: WAIT_MS });
-  turn = 0;
-  const hindi = await ask(cases.hindi.question);
+  chat.newConversation();
+  const hindi = await chat.ask(cases.hindi.question);
   await checkAnswer('hindi', hindi, cases.hindi.expect);
-  const chatFonts = await usedFonts('#chat [data-testid="bot"] .message-content p');
-  const passageFonts = await usedFonts('#sources .passage[lang="hi"]');
+  const chatFonts = await usedFonts(context, page, '#chat [data-testid="bot"] .message-content p');
+  const passageFonts = await usedFonts(context, page, '#sources .passage[lang="hi"]');
   report.fonts = { chat: chatFonts, passage: passageFonts };
   check('hindi: answer drawn with a Devanagari font', chatFonts.some((f) => DEVANAGARI_FONTS.test(f)),
     chatFonts.join(', '));
@@ -136,14 +88,9 @@ try {
     .waitFor({ timeout: WAIT_MS });
   check('library: hostile title shown as text', (await table.innerText()).includes(cases.hostile.title));
   check('still nothing ran', await page.evaluate(() => typeof window.__pwned === 'undefined'));
-
-  check('no request left the machine', report.external_requests.length === 0,
-    report.external_requests.join(' '));
 } catch (error) {
-  failures.push(`error: ${error.stack || error}`);
+  check('error', false, error.stack || String(error));
 } finally {
   await browser.close();
 }
-report.failures = failures;
-console.log(JSON.stringify(report, null, 2));
-process.exit(failures.length ? 1 : 0);
+finish(report, check);

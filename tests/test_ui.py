@@ -22,7 +22,7 @@ import pytest
 from rag.assistant import Assistant
 from rag.messages import say
 from rag.types import Answer, Citation, Passage
-from ui.assistants import AssistantPool
+from ui.assistants import SharedAssistant
 from ui.chat import ChatRequest, Conversation, respond
 from ui.examples import EXAMPLES, applicable
 from ui.labels import LABELS, label
@@ -331,7 +331,7 @@ def test_backend_failure_reads_as_one_line(running: Running, free_port: int) -> 
     broken = Assistant(data_dir=running.data_dir, chroma_url=f"http://127.0.0.1:{free_port}")
     updates = list(
         respond(
-            AssistantPool(broken),
+            SharedAssistant(broken),
             CASES["sample-en-01"]["question"],
             Conversation(),
             ChatRequest(interface="en", mode="hybrid"),

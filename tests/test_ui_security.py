@@ -28,7 +28,7 @@ from conftest import REPO_ROOT, find_free_port
 from index.documents import Skipped
 from rag.assistant import Assistant
 from ui import library
-from ui.assistants import AssistantPool
+from ui.assistants import SharedAssistant
 from ui.labels import label
 from ui.limits import RateLimit
 from ui.paths import ShownPaths
@@ -437,7 +437,7 @@ def test_folders_outside_the_allowed_roots_are_refused(server: Server) -> None:
 
 def test_without_roots_folders_are_off(sample_index: Assistant, tmp_path: Path) -> None:
     shown = ShownPaths(sample_index.settings.data_dir)
-    report = library.add_folder(AssistantPool(sample_index), str(tmp_path), "hi", (), shown)
+    report = library.add_folder(SharedAssistant(sample_index), str(tmp_path), "hi", (), shown)
     assert report == label("folder_disabled", "hi")
 
 

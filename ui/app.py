@@ -17,7 +17,7 @@ from gradio.blocks import Block
 from rag.assistant import Assistant
 from rag.settings import Settings
 from ui import library
-from ui.assistants import AssistantPool
+from ui.assistants import SharedAssistant
 from ui.chat import ChatRequest, Conversation, panel_language, respond
 from ui.gradio_words import TRANSLATIONS, locale_module, switch_locale_js
 from ui.labels import interface_language, label
@@ -51,17 +51,17 @@ def build_app(
     `folder_roots`: the server folders readers may index (with what lies under
     them); none, the default, hides the folder box."""
     main = source if isinstance(source, Assistant) else Assistant.from_settings(source)
-    pool = AssistantPool(main)
+    shared = SharedAssistant(main)
     roots = [Path(root).resolve() for root in folder_roots]
     words = Wording()
     with gr.Blocks(title="Ask the news · समाचारों से पूछें", analytics_enabled=False) as app:
         conversation = gr.State(Conversation())
         language = header(words)
         with gr.Tabs():
-            chat = chat_tab(words, main.settings, pool.backends, main.articles())
+            chat = chat_tab(words, main.settings, shared.backends, main.articles())
             shelf = library_tab(words, main.articles, folders=bool(roots))
-        _wire_chat(chat, language, conversation, pool, limits)
-        _wire_library(app, shelf, chat, language, pool, roots)
+        _wire_chat(chat, language, conversation, shared, limits)
+        _wire_library(app, shelf, chat, language, shared, roots)
         _wire_language(app, words, language, conversation, chat, shelf)
     # api_open=False: Gradio would otherwise also serve every event on /run/<name>,
     # outside the queue and so outside its bound.
@@ -73,12 +73,12 @@ def _wire_chat(
     chat: ChatTab,
     language: gr.Radio,
     conversation: gr.State,
-    pool: AssistantPool,
+    shared: SharedAssistant,
     limits: UiLimits,
 ) -> None:
     gr.on(
         [chat.question.submit, chat.ask.click],
-        _answerer(pool),
+        _answerer(shared),
         inputs=[chat.question, conversation, language, *chat.settings.components()],
         outputs=[chat.chatbot, chat.sources, conversation, chat.question],
         api_name="chat",
@@ -109,9 +109,9 @@ def _wire_chat(
     )
 
 
-def _answerer(pool: AssistantPool) -> Callable[..., Iterator[tuple[Any, ...]]]:
+def _answerer(shared: SharedAssistant) -> Callable[..., Iterator[tuple[Any, ...]]]:
     """The chat event: one question with its reader's settings, streamed."""
-    s = pool.main.settings
+    s = shared.main.settings
 
     # The parameter names are the API's (gradio_client keywords).
     def chat(
@@ -138,7 +138,7 @@ def _answerer(pool: AssistantPool) -> Callable[..., Iterator[tuple[Any, ...]]]:
             date_from or "",
             date_to or "",
         )
-        for messages, panel, state_after in respond(pool, question, state, request):
+        for messages, panel, state_after in respond(shared, question, state, request):
             yield messages, panel, state_after, ""
 
     return chat
@@ -168,10 +168,10 @@ def _wire_library(
     shelf: LibraryTab,
     chat: ChatTab,
     language: gr.Radio,
-    pool: AssistantPool,
+    shared: SharedAssistant,
     roots: Sequence[Path],
 ) -> None:
-    main = pool.main
+    main = shared.main
     shown = ShownPaths(main.settings.data_dir, roots)
 
     # Everything that shows what is indexed, each from the articles and the language.
@@ -194,22 +194,22 @@ def _wire_library(
         files: list[str] | None, lang: str, progress: gr.Progress = INGEST_PROGRESS
     ) -> dict[Block, Any]:
         progress(0, desc=label("upload_button", interface_language(lang)))
-        summary = library.add_uploads(pool, files, interface_language(lang), shown)
+        summary = library.add_uploads(shared, files, interface_language(lang), shown)
         return {shelf.report: summary, **refreshed(lang)}
 
     def on_add_folder(
         path: str, lang: str, progress: gr.Progress = INGEST_PROGRESS
     ) -> dict[Block, Any]:
         progress(0, desc=label("folder_button", interface_language(lang)))
-        summary = library.add_folder(pool, path, interface_language(lang), roots, shown)
+        summary = library.add_folder(shared, path, interface_language(lang), roots, shown)
         return {shelf.report: summary, **refreshed(lang)}
 
     def on_remove(path: str | None, lang: str) -> dict[Block, Any]:
-        summary = library.remove(pool, path, interface_language(lang), shown)
+        summary = library.remove(shared, path, interface_language(lang), shown)
         return {shelf.report: summary, **refreshed(lang)}
 
     # Index writes run one at a time; each waits for the questions in flight and
-    # holds off new ones while it runs (see AssistantPool).
+    # holds off new ones while it runs (see SharedAssistant).
     for button, action, given, name in [
         (shelf.add_files, on_add_files, shelf.upload, "add_files"),
         (shelf.add_folder, on_add_folder, shelf.folder, "add_folder"),

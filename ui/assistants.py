@@ -1,7 +1,8 @@
-"""The Assistants behind the web app: one per (retrieval mode, answer backend), so a
-reader's settings never change what another reader gets, and a lock that lets
-many questions run together but an ingest or removal only alone (the indexer
-updates the BM25 arrays that a concurrent search reads)."""
+"""The one Assistant behind the web app, shared by every reader (their retrieval
+mode, answerer and k are arguments of each question, so one reader's settings
+never change another's answers), and a lock that lets many questions run
+together but an ingest or removal only alone (the indexer updates the BM25
+arrays that a concurrent search reads)."""
 
 from __future__ import annotations
 
@@ -48,30 +49,15 @@ class ReadWriteLock:
                 self._condition.notify_all()
 
 
-class AssistantPool:
-    """`main` answers with its own settings and does all index writes; other
-    (mode, backend) pairs get their own Assistant over the same index on first use."""
+class SharedAssistant:
+    """`main` answers every question and does all index writes, under `lock`."""
 
     def __init__(self, main: Assistant) -> None:
         self.main = main
         self.lock = ReadWriteLock()
-        self._made = threading.Lock()
-        self._by_key: dict[tuple[str, str], Assistant] = {
-            (main.settings.retriever, main.settings.llm): main
-        }
 
     @property
     def backends(self) -> list[str]:
         """The extractive answerer, and the configured LLM when there is one."""
         configured = self.main.settings.llm
         return ["extractive"] + ([configured] if configured != "extractive" else [])
-
-    def get(self, mode: str, backend: str) -> Assistant:
-        if backend not in self.backends:
-            raise ValueError(f"unknown answer backend {backend!r}")
-        with self._made:
-            key = (mode, backend)
-            if key not in self._by_key:
-                settings = self.main.settings.with_(retriever=mode, llm=backend)
-                self._by_key[key] = Assistant.from_settings(settings)
-            return self._by_key[key]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from rag.types import Answer, Filters
-from ui.assistants import AssistantPool
+from ui.assistants import SharedAssistant
 from ui.labels import interface_language, label
 from ui.render import answer_html, escape_text, message_html, sources_html
 
@@ -75,7 +75,7 @@ Update = tuple[list[dict[str, str]], str, Conversation]
 
 
 def respond(
-    pool: AssistantPool, question: str, conversation: Conversation, request: ChatRequest
+    shared: SharedAssistant, question: str, conversation: Conversation, request: ChatRequest
 ) -> Iterator[Update]:
     """Yields (messages, sources panel HTML, conversation) as the answer grows."""
     question = (question or "").strip()
@@ -103,14 +103,17 @@ def respond(
     answer: Answer | None = None
     text = ""
     try:
-        assistant = pool.get(request.mode, request.backend)
-        with pool.lock.reading():
-            for item in assistant.stream(
+        if request.backend not in shared.backends:
+            raise ValueError(f"unknown answer backend {request.backend!r}")
+        with shared.lock.reading():
+            for item in shared.main.stream(
                 question,
                 lang=request.answer_lang,
                 filters=filters,
                 history=conversation.questions,
                 k=request.k,
+                retriever=request.mode,
+                answerer=request.backend,
             ):
                 if isinstance(item, Answer):
                     answer = item

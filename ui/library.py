@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from index.documents import IngestSummary, Skipped
-from ui.assistants import AssistantPool
+from ui.assistants import SharedAssistant
 from ui.labels import label
 from ui.paths import FolderRefused, ShownPaths, files_inside, folder_inside
 from ui.uploads import UploadRejected, store_upload
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def add_uploads(
-    pool: AssistantPool, files: Sequence[str] | None, language: str, shown: ShownPaths
+    shared: SharedAssistant, files: Sequence[str] | None, language: str, shown: ShownPaths
 ) -> str:
     """Store the uploaded files under the data folder, index them; the summary as text."""
     if not files:
@@ -27,14 +27,14 @@ def add_uploads(
     rejected: list[str] = []
     for file in files:
         try:
-            stored.append(store_upload(Path(file), Path(file).name, pool.main.settings.data_dir))
+            stored.append(store_upload(Path(file), Path(file).name, shared.main.settings.data_dir))
         except UploadRejected as why:
             rejected.append(f"  - {why.name}: {label(why.key, language, **why.values)}")
-    return _ingest(pool, stored, language, shown, rejected)
+    return _ingest(shared, stored, language, shown, rejected)
 
 
 def add_folder(
-    pool: AssistantPool, folder: str, language: str, roots: Sequence[Path], shown: ShownPaths
+    shared: SharedAssistant, folder: str, language: str, roots: Sequence[Path], shown: ShownPaths
 ) -> str:
     """Index the files of `folder` if it lies under one of `roots` (none: folders are off)."""
     if not roots:
@@ -45,11 +45,11 @@ def add_folder(
     except FolderRefused:
         return label("folder_refused", language, path=given)
     rejected = [_skipped_line(s, shown) for s in outside]
-    return _ingest(pool, files, language, shown, rejected)
+    return _ingest(shared, files, language, shown, rejected)
 
 
 def _ingest(
-    pool: AssistantPool,
+    shared: SharedAssistant,
     paths: list[Path],
     language: str,
     shown: ShownPaths,
@@ -58,8 +58,8 @@ def _ingest(
     summary = IngestSummary()
     if paths:
         try:
-            with pool.lock.writing():
-                summary = pool.main.ingest(paths, progress=True)
+            with shared.lock.writing():
+                summary = shared.main.ingest(paths, progress=True)
         except Exception as error:  # e.g. another ingest running, a model mismatch
             log.exception("ingest of %s failed", paths)
             reason = shown.redact(str(error).splitlines()[0][:300])
@@ -90,15 +90,15 @@ def _skipped_line(skipped: Skipped, shown: ShownPaths) -> str:
     return f"  - {shown.show(skipped.path)}: {shown.redact(skipped.reason)}"
 
 
-def remove(pool: AssistantPool, choice: str | None, language: str, shown: ShownPaths) -> str:
+def remove(shared: SharedAssistant, choice: str | None, language: str, shown: ShownPaths) -> str:
     """Remove the file the reader chose by its shown name (see `file_choices`)."""
     if not choice:
         return label("nothing_chosen", language)
-    path = shown.choices(_indexed_paths(pool.main.articles())).get(choice)
+    path = shown.choices(_indexed_paths(shared.main.articles())).get(choice)
     if path is None:
         return label("not_indexed", language)
-    with pool.lock.writing():
-        removed = pool.main.remove([path])
+    with shared.lock.writing():
+        removed = shared.main.remove([path])
     return label("removed", language, n=removed)
 
 

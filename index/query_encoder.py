@@ -22,7 +22,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import PrivateAttr
 
-from index.embedding import EmbeddingConfig
+from index.embedding import EmbeddingConfig, sentence_transformer
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def load_query_embedding(
     if not (folder / MODEL_FILE).is_file():
         model = torch_embedding()
         try:
-            export_onnx(model._model, folder)
+            export_onnx(sentence_transformer(model), folder)
         except Exception as error:  # an architecture the exporter cannot trace
             log.warning("questions use torch: the ONNX export failed (%s)", error)
             return model

@@ -172,3 +172,60 @@ def test_three_writers_and_two_readers_share_one_index(
         for question, sources in reader["gold"].items():
             if (gold := questions[question]).split("#")[0] in unchanged:
                 assert gold in sources, question
+
+
+KILLED_AFTER_CHROMA_ADD = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import hashed_embedding
+from index.store import ChunkStore
+add = ChunkStore.add
+def add_then_die(self, nodes):
+    add(self, nodes)
+    os._exit(9)
+ChunkStore.add = add_then_die
+hashed_embedding.assistant(sys.argv[3], chroma_url=sys.argv[2]).ingest([sys.argv[4]])
+"""
+
+
+def test_a_killed_writer_repairs_its_own_files_only(
+    chroma_server: ChromaServer, tmp_path: Path, repo_root: Path
+) -> None:
+    """A writer killed between Chroma's add and its commit leaves chunks no record
+    names; its next ingest removes them and writes the file again, and leaves the
+    other writer's files alone."""
+    write_files(tmp_path / "corpus-0", 0)
+    write_files(tmp_path / "corpus-1", 1)
+    other = hashed_embedding.assistant(tmp_path / "writer-0", chroma_url=chroma_server.url)
+    other.ingest([tmp_path / "corpus-0"])
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            KILLED_AFTER_CHROMA_ADD,
+            str(repo_root / "tests"),
+            chroma_server.url,
+            str(tmp_path / "writer-1"),
+            str(tmp_path / "corpus-1"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=ROUND_SECONDS,
+    )
+    assert killed.returncode == 9, killed.stderr[-3000:]
+    reader = hashed_embedding.assistant(tmp_path / "reader", chroma_url=chroma_server.url)
+    orphans = reader.store.all_chroma_ids() - reader.store.manifest.chunk_ids()
+    assert orphans and reader.check() != []  # Chroma holds chunks no record names
+    in_flight = tmp_path / "writer-1" / ".ingest-articles.in-flight"
+    assert len(json.loads(in_flight.read_text("utf-8"))) == FILES
+
+    # Gone before the next run: only the repair can remove its chunks.
+    (tmp_path / "corpus-1" / f"w1-{FILES - 1}.jsonl").unlink()
+    again = hashed_embedding.assistant(tmp_path / "writer-1", chroma_url=chroma_server.url)
+    again.ingest([tmp_path / "corpus-1"])
+    assert not in_flight.exists()
+    fresh = hashed_embedding.assistant(tmp_path / "checker", chroma_url=chroma_server.url)
+    assert fresh.check() == []
+    assert len(fresh.store.manifest.files) == 2 * FILES - 1
+    before = {p: e.chunk_ids for p, e in other.store.manifest.files.items()}
+    assert {p: fresh.store.manifest.files[p].chunk_ids for p in before} == before

@@ -15,6 +15,7 @@ fields, so a question's passages come back with its hits.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import math
@@ -73,6 +74,8 @@ def qdrant_client(location: str) -> tuple[Any, Any]:
                     client = QdrantClient(path=location)
             except Exception as error:
                 raise StoreUnavailable(f"Qdrant at {location} cannot be used: {error}") from error
+            # Closed before the interpreter is torn down (its own __del__ comes too late).
+            atexit.register(client.close)
             held = contextlib.nullcontext() if is_server(location) else threading.Lock()
             _CLIENTS[location] = (client, held)
         return _CLIENTS[location]
@@ -233,9 +236,6 @@ class QdrantLexicalIndex:
 
     def __len__(self) -> int:
         return sum(self._language_counts().values())
-
-    def __contains__(self, chunk_id: str) -> bool:
-        return chunk_id in self._fetch([chunk_id])
 
     def search(
         self,

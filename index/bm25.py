@@ -145,6 +145,7 @@ class BM25Index:
         self._names: list[str] = []  # their file names
         self._next_name = 0  # names are never reused (see save)
         self._checksums: dict[str, dict[str, int | str]] = {}  # of each file saved
+        self.folder: Path | None = None  # where `load` found it and `commit` saves it
 
     def __len__(self) -> int:
         return len(self.position)
@@ -166,11 +167,20 @@ class BM25Index:
         df[:, known] = self._df[:, columns[known]]
         return df
 
-    def term_ids(self, chunk_id: str) -> frozenset[int]:
-        """The distinct terms of an indexed chunk, as vocabulary ids."""
-        segment, row = self.position[chunk_id]
-        counts = self.segments[segment].counts
-        return frozenset(counts.indices[counts.indptr[row] : counts.indptr[row + 1]].tolist())
+    def term_sets(self, chunk_ids: Iterable[str]) -> dict[str, frozenset[int]]:
+        """The distinct terms of each indexed chunk among `chunk_ids`, as vocabulary ids."""
+        out = {}
+        for chunk_id in chunk_ids:
+            if (where := self.position.get(chunk_id)) is not None:
+                counts = self.segments[where[0]].counts
+                row = where[1]
+                out[chunk_id] = frozenset(
+                    counts.indices[counts.indptr[row] : counts.indptr[row + 1]].tolist()
+                )
+        return out
+
+    def chunk_ids(self) -> set[str]:
+        return set(self.position)
 
     def languages_of(self, chunk_ids: Iterable[str]) -> dict[str, str]:
         """The language of each indexed chunk among `chunk_ids`."""
@@ -466,6 +476,11 @@ class BM25Index:
             if _segment_of(stale.name) not in names:
                 stale.unlink()
 
+    def commit(self) -> None:
+        if self.folder is None:
+            raise ValueError("this index was not loaded from a folder: save it to one")
+        self.save(self.folder)
+
     def _dead_share(self) -> float:
         total = sum(len(s.ids) for s in self.segments)
         return 1 - len(self) / total if total else 0.0
@@ -476,6 +491,7 @@ class BM25Index:
         written with it (the stored fields by size, and row by row when read, unless
         `thorough`), and a damaged one raises IndexCorrupt naming it."""
         index = cls()
+        index.folder = folder
         state_path = folder / "state.json"
         if not state_path.exists():
             return index

@@ -12,14 +12,13 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from index.bm25 import Row
 from index.chunking import Chunker, ChunkingConfig
 from index.documents import Article, Chunk, IngestSummary, Skipped
 from index.embedding import EmbeddingConfig, load_embedding, token_window
 from index.files import clear_write_errors
+from index.lexical import lexical_row
 from index.loaders import LoadOptions, SkipFile, discover, load_file
 from index.store import ChunkStore, FileEntry
-from index.tokenize import index_terms
 
 _BATCH_CHUNKS = 256
 _COMMIT_SECONDS = 30.0
@@ -82,9 +81,8 @@ class Indexer:
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
-        lock_path = self.store.data_dir / f".ingest-{self.store.collection_name}.lock"
         with clear_write_errors(self.store.data_dir):  # a read-only folder: refused here
-            handle = lock_path.open("a+")
+            handle = self.store.lock_path.open("a+")
         with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -153,6 +151,7 @@ class Indexer:
     def _ingest(self, paths: Iterable[str | Path], prune: bool, progress: bool) -> IngestSummary:
         store = self.store
         summary = IngestSummary()
+        paths = list(paths)
         found = list(discover(paths))
         files = [f for f in found if isinstance(f, Path)]
         summary.skipped += [f for f in found if isinstance(f, Skipped)]
@@ -173,7 +172,7 @@ class Indexer:
         self._write(pending, summary, embedding)
         embedding.close()
         if prune:
-            summary.removed = self._prune()
+            summary.removed = self._prune(paths)
         store.commit(self.build)
         return summary
 
@@ -235,6 +234,7 @@ class Indexer:
         from llama_index.core.schema import TextNode
 
         store = self.store
+        store.begin(p.path for p in pending)
         if stale := [cid for p in pending for cid in p.replaces]:
             store.delete(stale)
         chunks = [c for p in pending for c in p.chunks]
@@ -253,17 +253,7 @@ class Indexer:
         ]
         store.add(nodes)
         store.bm25.add(
-            [
-                Row(
-                    c.id,
-                    index_terms(c.text),
-                    c.language,
-                    c.article.source,
-                    c.article.date_number,
-                    store.stored_fields(c.text, meta),
-                )
-                for c, meta in zip(chunks, metadata, strict=True)
-            ]
+            [lexical_row(c.id, c.text, meta) for c, meta in zip(chunks, metadata, strict=True)]
         )
         if vectors:
             self._dimension = len(vectors[0])
@@ -296,8 +286,14 @@ class Indexer:
             in_order[i] = vector
         return in_order
 
-    def _prune(self) -> int:
+    def _prune(self, paths: Iterable[str | Path]) -> int:
+        """Forget files that are gone; in a shared index only those under `paths`,
+        as other writers' files may not be on this machine at all."""
         gone = [path for path in self.store.manifest.files if not os.path.exists(path)]
+        if self.store.shared:
+            roots = [Path(p).resolve() for p in paths]
+            gone = [p for p in gone if any(Path(p).is_relative_to(r) for r in roots)]
+        self.store.begin(gone)
         for path in gone:
             self.store.delete(self.store.manifest.files.pop(path).chunk_ids)
         return len(gone)
@@ -306,8 +302,9 @@ class Indexer:
         """Forget files (by path) and their chunks; returns how many were known."""
         with self._exclusive(), self.store.writing(), self._changing():
             removed = 0
-            for path in article_paths:
-                key = str(Path(path).resolve())
+            keys = [str(Path(path).resolve()) for path in article_paths]
+            self.store.begin(keys)
+            for key in keys:
                 if entry := self.store.manifest.files.pop(key, None):
                     self.store.delete(entry.chunk_ids)
                     removed += 1

@@ -1,237 +1,52 @@
-"""The Chroma collection, the BM25 index beside it, and the manifest that ties
-them to the files they came from and to the model that embedded them."""
+"""The Chroma collection, the lexical index beside it, and the manifest that ties
+them to the files they came from and to the model that embedded them.
+
+Three ways to lay them out (docs/scale.md):
+- embedded (the default): Chroma's store, BM25 segments and `manifest.json` in
+  the data folder;
+- a Chroma server: vectors, texts and the manifest on the server
+  (index.shared_manifest), so every app server and writer sees the same files;
+  BM25 segments in each data folder are then that machine's replica, brought up
+  to date from Chroma's texts when the manifest changes (index.replica);
+- either, with `lexical_url`: the lexical index in Qdrant (index.qdrant_lexical),
+  one for every machine, nothing to replicate.
+"""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
+import fcntl
 import json
 import os
 import re
 import shutil
-import tempfile
-import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from index.bm25 import BM25Index
-from index.files import (
-    DiskFull,
-    IndexCorrupt,
-    ReadOnlyIndex,
-    atomic_write,
-    clear_write_errors,
-    is_no_space,
+from index.chroma import (
+    OnServer,
+    StoreUnavailable,
+    chroma_client,
+    write_refused,
 )
+from index.files import IndexCorrupt, atomic_write, clear_write_errors
+from index.lexical import LexicalIndex
+from index.manifest import FileEntry, IndexMismatch, Manifest
+from index.shared_manifest import Head, SharedManifest
 
-MANIFEST_FORMAT = 1
-_OPENING = threading.Lock()  # see _persistent_client
+__all__ = ["ChunkStore", "FileEntry", "IndexMismatch", "Manifest", "StoreUnavailable"]
 
-
-class IndexMismatch(RuntimeError):
-    """The index was built with another embedding model or chunking."""
-
-
-class StoreUnavailable(RuntimeError):
-    """The Chroma server cannot be reached."""
-
-
-@dataclass
-class FileEntry:
-    sha1: str
-    size: int
-    mtime_ns: int
-    chunk_ids: list[str]
-    articles: list[dict[str, Any]]
-    # False while a feed is ingested in batches: what is listed is committed, and
-    # the next ingest of the same file goes on after those articles.
-    complete: bool = True
-
-
-@dataclass
-class Manifest:
-    build: dict[str, Any] = field(default_factory=dict)  # embedding signature + chunking
-    files: dict[str, FileEntry] = field(default_factory=dict)
-    # Which Chroma collection and BM25 folder hold the index: a rebuild writes the
-    # next generation beside this one and switches by saving its manifest.
-    generation: int = 0
-
-    @classmethod
-    def load(cls, path: Path) -> Manifest:
-        if not path.exists():
-            return cls()
-        try:
-            raw = json.loads(path.read_text("utf-8"))
-            return cls(
-                dict(raw.get("build", {})),
-                {str(k): FileEntry(**v) for k, v in raw["files"].items()},
-                int(raw.get("generation", 0)),
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise IndexCorrupt(path, f"unreadable: {error}") from error
-
-    def save(self, path: Path) -> None:
-        raw = {
-            "format": MANIFEST_FORMAT,
-            "generation": self.generation,
-            "build": self.build,
-            "files": {k: vars(v) for k, v in sorted(self.files.items())},
-        }
-        atomic_write(path, json.dumps(raw, ensure_ascii=False, indent=1))
-
-    def chunk_ids(self) -> set[str]:
-        return {cid for entry in self.files.values() for cid in entry.chunk_ids}
-
-    def check(self, build: dict[str, Any], *, chunking: bool = True) -> None:
-        """Raise unless `build` (embedding signature and, unless told not to, chunking)
-        matches this index's. Questions need only the embedding to match."""
-        built, wanted = self.build.get("embedding", {}), build.get("embedding", {})
-        same_model = all(
-            built.get(key) == wanted.get(key) for key in ("model", "query_prompt", "passage_prompt")
-        )
-        same_chunking = not chunking or self.build.get("chunking") == build.get("chunking")
-        if not self.build or (same_model and same_chunking):
-            return
-        what = (
-            f"embedding model {built.get('model')!r} (dimension {built.get('dimension')})"
-            if built.get("model") != wanted.get("model")
-            else "other embedding prompts, chunking settings or cleaning rules"
-        )
-        raise IndexMismatch(
-            f"This index was built with {what}; the current settings ask for "
-            f"{wanted.get('model')!r}. Rebuild it with `rag ingest PATH... --rebuild`, "
-            f"or set --embed-model {built.get('model')!r} to use it as built."
-        )
-
-
-def chroma_client(data_dir: Path, url: str | None, *, reading: bool = False) -> Any:
-    """A client of the server at `url`, or of the store in `data_dir`; `reading`: for
-    questions only, so a store that cannot be written to is still opened (a copy)."""
-    import chromadb
-    from chromadb.config import Settings
-
-    settings = Settings(anonymized_telemetry=False, allow_reset=False)
-    if not url:
-        path = data_dir / "chroma"
-        try:
-            return _persistent_client(path, settings)
-        except Exception as error:
-            refused = _write_refused(error, data_dir)
-            if refused is None:
-                raise
-            if not reading:
-                raise refused from error
-            return _persistent_client(_private_copy(path), settings)
-    parsed = urlparse(url if "://" in url else f"http://{url}")
-    try:
-        client = chromadb.HttpClient(
-            host=parsed.hostname or "localhost",
-            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-            ssl=parsed.scheme == "https",
-            settings=settings,
-        )
-        client.heartbeat()
-    except Exception as error:
-        raise StoreUnavailable(f"Chroma server at {url} is not reachable: {error}") from error
-    return client
-
-
-def _persistent_client(path: Path, settings: Any) -> Any:
-    """Chroma's embedded client, opened one thread at a time: two threads opening
-    one path race in Chroma's per-path cache. An open that failed leaves its system
-    cached half-started, so it is forgotten and the open tried once more."""
-    import chromadb
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    with _OPENING:
-        for attempt in (1, 2):
-            try:
-                return chromadb.PersistentClient(path=str(path), settings=settings)
-            except Exception:
-                SharedSystemClient._identifier_to_system.pop(str(path), None)
-                if attempt == 2:
-                    raise
-    raise AssertionError("unreachable")
-
-
-def _write_refused(error: Exception, data_dir: Path) -> DiskFull | ReadOnlyIndex | None:
-    """What Chroma's embedded store (which reports disk errors as text) ran into, when
-    it was a full or read-only data folder."""
-    text = str(error).lower()
-    if any(s in text for s in ("readonly database", "read-only file system", "permission denied")):
-        return ReadOnlyIndex(data_dir)
-    if "disk is full" in text or "no space left" in text or _out_of_space(data_dir):
-        return DiskFull(data_dir)
-    return None
-
-
-def _out_of_space(data_dir: Path, probe_bytes: int = 4 << 20) -> bool:
-    """Whether a few MB can still be written there: Chroma words some failures of a
-    full disk without saying so ("Failed to apply logs to the metadata segment")."""
-    probe = data_dir / ".space-probe"
-    try:
-        with probe.open("wb") as handle:
-            handle.write(bytes(probe_bytes))
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as error:
-        return is_no_space(error)
-    finally:
-        with contextlib.suppress(OSError):
-            probe.unlink()
-    return False
-
-
-def _private_copy(path: Path) -> Path:
-    """Chroma's embedded store writes as it opens (its migrations and log), so a
-    read-only or full data folder is read through a copy in the temporary folder,
-    removed at exit. It costs the store's size in time and space once per process."""
-    folder = Path(tempfile.mkdtemp(prefix="rag-chroma-"))
-    atexit.register(shutil.rmtree, folder, True)
-    try:
-        copy = Path(shutil.copytree(path, folder / "chroma"))
-        for place, _, names in os.walk(copy):  # the copy keeps a read-only folder's modes
-            os.chmod(place, 0o700)
-            for name in names:
-                os.chmod(os.path.join(place, name), 0o600)
-        return copy
-    except OSError as error:
-        raise StoreUnavailable(
-            f"Chroma's store in {path} cannot be opened without writing to it, and copying it "
-            f"to {folder} failed: {error}"
-        ) from error
-
-
-class _ServerCollection:
-    """A collection on a Chroma server; a lost connection surfaces as StoreUnavailable
-    (not as an httpx error from deep inside a query)."""
-
-    def __init__(self, collection: Any, url: str) -> None:
-        self._collection = collection
-        self._url = url
-
-    def __getattr__(self, name: str) -> Any:
-        import httpx
-
-        attribute = getattr(self._collection, name)
-        if not callable(attribute):
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return attribute(*args, **kwargs)
-            except httpx.TransportError as error:
-                raise StoreUnavailable(f"lost the Chroma server at {self._url}: {error}") from error
-
-        return call
+# A reader asks a Chroma server whether the manifest changed at most this often.
+SHARED_REFRESH_SECONDS = 1.0
 
 
 class ChunkStore:
-    """Chroma (dense vectors, texts, metadata) + BM25 (lexical) + manifest, kept in step."""
+    """Chroma (dense vectors, texts, metadata) + a lexical index (BM25) + the
+    manifest, kept in step."""
 
     def __init__(
         self,
@@ -239,32 +54,53 @@ class ChunkStore:
         collection: str = "articles",
         url: str | None = None,
         *,
+        lexical_url: str | None = None,
         generation: int | None = None,
     ):
-        """`generation` given: a new, empty index of that generation (see `beside`)."""
+        """`generation` given: a new, empty index of that generation (see `beside`).
+        `lexical_url`: a Qdrant server (http://host:port) or a folder for Qdrant's
+        local mode, instead of BM25 segments in the data folder."""
         if len(collection) < 3:
             raise ValueError("collection names need at least 3 characters (a Chroma rule)")
         self.data_dir = Path(data_dir)
         with clear_write_errors(self.data_dir):
             self.data_dir.mkdir(parents=True, exist_ok=True)
         self.url = url
+        self.lexical_url = lexical_url
+        self.shared = bool(url)  # the manifest lives in the Chroma server
         self.collection_name = collection
         self._suffix = "" if collection == "articles" else f"-{collection}"
+        # With a Chroma server and BM25 segments: the record of what the replica holds.
         self.manifest_path = self.data_dir / f"manifest{self._suffix}.json"
+        self.lock_path = self.data_dir / f".ingest-{collection}.lock"
+        self._in_flight_path = self.data_dir / f".ingest-{collection}.in-flight"
         self.staging = generation is not None  # commits leave manifest.json alone
+        self._built_beside = self.staging  # its commits switch readers to it once it is done
         self._manifest: Manifest | None = Manifest(generation=generation or 0)
         self._manifest_error: IndexCorrupt | None = None
         self._manifest_mtime = 0
-        if generation is None:
-            self._load_manifest()
+        self._shared_manifest: SharedManifest | None = None
+        self._head: Head | None = None  # of the shared manifest, as last read
+        self._records: dict[str, str] = {}  # its files' records, as last read or written
+        self._checked_at = 0.0
+        self._replica_behind = False
+        self._in_flight: set[str] | None = None
         self._known_ids: set[str] | None = None
-        self._bm25: BM25Index | None = None
+        self._bm25: LexicalIndex | None = None
         self._collection: Any = None
         self._vector_store: Any = None
         self._writing = False
+        if generation is None:
+            if self.shared:
+                self._manifest = None  # read from the server on first need
+            else:
+                self._load_manifest()
 
     def _load_manifest(self) -> None:
         """A damaged manifest is kept as its error, raised on use: a rebuild needs none."""
+        if self.shared:
+            self._load_shared(self.shared_manifest.head())
+            return
         self._manifest_mtime = _mtime(self.manifest_path)
         try:
             self._manifest, self._manifest_error = Manifest.load(self.manifest_path), None
@@ -274,6 +110,8 @@ class ChunkStore:
 
     @property
     def manifest(self) -> Manifest:
+        if self._manifest is None and self._manifest_error is None:
+            self._load_manifest()
         if self._manifest is None:
             assert self._manifest_error is not None
             raise self._manifest_error
@@ -281,12 +119,18 @@ class ChunkStore:
 
     @property
     def generation(self) -> int:
+        if self.shared and self._manifest is None:
+            return self.manifest.generation
         return self._manifest.generation if self._manifest else 0
 
     @property
     def chroma_name(self) -> str:
         """The Chroma collection of this generation."""
-        return self.collection_name + (f".g{self.generation}" if self.generation else "")
+        return self._generation_name(self.generation)
+
+    def _generation_name(self, generation: int) -> str:
+        """The collection (Chroma's, and Qdrant's) of a generation."""
+        return self.collection_name + (f".g{generation}" if generation else "")
 
     @property
     def bm25_dir(self) -> Path:
@@ -299,10 +143,18 @@ class ChunkStore:
     # Lazy parts: BM25 alone serves a Hindi question without touching Chroma's HNSW.
 
     @property
-    def bm25(self) -> BM25Index:
+    def bm25(self) -> LexicalIndex:
+        """The lexical index: BM25 segments, or Qdrant's sparse vectors."""
         if self._bm25 is None:
-            self._bm25 = BM25Index.load(self.bm25_dir)
+            self._bm25 = self._open_lexical(self.generation)
         return self._bm25
+
+    def _open_lexical(self, generation: int, *, thorough: bool = False) -> LexicalIndex:
+        if self.lexical_url:
+            from index.qdrant_lexical import QdrantLexicalIndex
+
+            return QdrantLexicalIndex(self.lexical_url, self._generation_name(generation))
+        return BM25Index.load(self._bm25_dir(generation), thorough=thorough)
 
     @property
     def collection(self) -> Any:
@@ -312,8 +164,20 @@ class ChunkStore:
                 collection = client.get_or_create_collection(
                     self.chroma_name, metadata={"hnsw:space": "cosine"}
                 )
-            self._collection = _ServerCollection(collection, self.url) if self.url else collection
+            self._collection = OnServer(collection, self.url) if self.url else collection
         return self._collection
+
+    @property
+    def shared_manifest(self) -> SharedManifest:
+        if self._shared_manifest is None:
+            assert self.url is not None
+            url = self.url
+            self._shared_manifest = SharedManifest(
+                OnServer(chroma_client(self.data_dir, url), url),
+                self.collection_name,
+                lambda collection: OnServer(collection, url),
+            )
+        return self._shared_manifest
 
     @property
     def vector_store(self) -> Any:
@@ -325,10 +189,14 @@ class ChunkStore:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """While an ingest writes: Chroma opened for writing (a private copy that a
-        reader opened before is dropped), and a full or read-only disk said so."""
+        """While an ingest writes (holding `lock_path`): Chroma opened for writing
+        (a private copy that a reader opened before is dropped), the shared
+        manifest read afresh, and a full or read-only disk said so."""
         if not self.url and self._collection is not None:
             self._collection = self._vector_store = None  # it may be a reader's copy
+        if self.shared and not self.staging:
+            self._writing = True  # the replica may be brought up to date: the lock is held
+            self._load_shared(self.shared_manifest.head())
         self._writing = True
         try:
             with clear_write_errors(self.data_dir):
@@ -343,7 +211,7 @@ class ChunkStore:
         except Exception as error:
             if self.url or isinstance(error, OSError):
                 raise
-            if (refused := _write_refused(error, self.data_dir)) is None:
+            if (refused := write_refused(error, self.data_dir)) is None:
                 raise
             raise refused from error
 
@@ -351,12 +219,123 @@ class ChunkStore:
         """Pick up what another process ingested since this store was opened."""
         if self.staging:
             return
+        if self.shared:
+            self._refresh_shared()
+            return
         if _mtime(self.manifest_path) != self._manifest_mtime:
             generation = self.generation
             self._load_manifest()
             self._bm25 = None
             if self.generation != generation:  # a rebuild switched
                 self._collection = self._vector_store = None
+
+    # The manifest in a Chroma server
+
+    def _refresh_shared(self) -> None:
+        """Read the shared manifest again if a commit changed it (asked at most every
+        SHARED_REFRESH_SECONDS); an ingest keeps its own view until it commits."""
+        if self._writing:
+            return
+        now = time.monotonic()
+        fresh = now - self._checked_at < SHARED_REFRESH_SECONDS
+        if self._head is not None and fresh and not self._replica_behind:
+            return
+        self._checked_at = now
+        head = self.shared_manifest.head()
+        if head != self._head or self._replica_behind:
+            generation = self._manifest.generation if self._manifest else None
+            self._load_shared(head)
+            if self.generation != generation:  # a rebuild switched
+                self._collection = self._vector_store = None
+
+    def _load_shared(self, head: Head) -> None:
+        manifest, records = self.shared_manifest.load(head, self._generation_name(head.generation))
+        self._bm25 = None
+        if not self.lexical_url:
+            self._bm25 = self._sync_replica(manifest)
+        self._manifest, self._manifest_error = manifest, None
+        self._records, self._head, self._known_ids = records, head, None
+
+    def _sync_replica(self, manifest: Manifest) -> BM25Index | None:
+        """This machine's BM25 segments brought to the shared manifest, unless another
+        process of this data folder is writing them (then tried again at the next
+        refresh, and texts missing here are read from Chroma meanwhile)."""
+        from index.replica import sync_replica
+
+        with self._replica_lock() as locked:
+            self._replica_behind = not locked
+            if not locked:
+                return None
+            collection = self._generation_collection(manifest.generation)
+            return sync_replica(
+                self._bm25_dir(manifest.generation),
+                self.manifest_path,
+                manifest,
+                lambda ids: _chunks_of(collection, ids),
+            )
+
+    @contextlib.contextmanager
+    def _replica_lock(self) -> Iterator[bool]:
+        if self._writing:  # the ingest holds it
+            yield True
+            return
+        with clear_write_errors(self.data_dir), self.lock_path.open("a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+
+    def _generation_collection(self, generation: int) -> Any:
+        """The chunks of a generation on the Chroma server."""
+        if self._manifest is not None and generation == self.generation:
+            return self.collection
+        assert self.url is not None
+        client = chroma_client(self.data_dir, self.url)
+        name = self._generation_name(generation)
+        return OnServer(
+            client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}), self.url
+        )
+
+    def begin(self, paths: Iterable[str]) -> None:
+        """Files about to change. In a shared index they are written down until the
+        commit: the repair after a crash looks at those alone, as the chunks of
+        another writer's files in flight look just the same."""
+        if not self.shared or self.staging:
+            return
+        in_flight = self._read_in_flight()
+        if new := set(paths) - in_flight:
+            in_flight |= new
+            atomic_write(self._in_flight_path, json.dumps(sorted(in_flight), ensure_ascii=False))
+
+    def _read_in_flight(self) -> set[str]:
+        if self._in_flight is None:
+            try:
+                self._in_flight = set(json.loads(self._in_flight_path.read_text("utf-8")))
+            except (OSError, ValueError):
+                self._in_flight = set()
+        return self._in_flight
+
+    def _reconcile_in_flight(self) -> int:
+        """The shared index's repair: for each file a killed ingest had in flight,
+        chunks its record does not name are deleted, and a file whose chunks are
+        not all in both stores is forgotten (the next ingest writes it again)."""
+        orphans: set[str] = set()
+        for path in sorted(self._read_in_flight()):
+            entry = self.manifest.files.get(path)
+            named = set(entry.chunk_ids) if entry else set()
+            found = set(self.collection.get(where={"path": path}, include=[])["ids"])
+            orphans |= found - named
+            in_lexical = set(self.bm25.languages_of(named))
+            if entry and not named <= (found & in_lexical):
+                orphans |= named
+                del self.manifest.files[path]
+        if orphans:
+            self.delete(orphans)
+        return len(orphans)
+
+    # Writing and reading chunks
 
     def check_build(self, build: dict[str, Any]) -> None:
         self.manifest.check(build)
@@ -376,16 +355,12 @@ class ChunkStore:
                 self.collection.delete(ids=ids[start : start + 5000])
         self.bm25.delete(ids)
 
-    @staticmethod
-    def stored_fields(text: str, metadata: dict[str, Any]) -> dict[str, Any]:
-        """What BM25 keeps of a chunk for `get` to return."""
-        return {"text": text, "metadata": metadata}
-
     def get(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """Text and metadata of each chunk: from BM25's stored fields, and from
-        Chroma for any chunk stored there alone (an index built before them).
-        Chunks that the manifest does not name are left out: they are what an
-        ingest that failed (a full disk) wrote past the last commit."""
+        """Text and metadata of each chunk: from the lexical index's stored fields,
+        and from Chroma for any chunk stored there alone (an index built before
+        them, a replica not brought up to date yet). Chunks that the manifest does
+        not name are left out: they are what an ingest that failed (a full disk)
+        wrote past the last commit, or another writer's not committed yet."""
         # A manifest-less data folder of a server's reader names nothing: no filter.
         known = self.known_ids if self.manifest.files else None
         stored = self.bm25.stored(chunk_ids)
@@ -425,40 +400,69 @@ class ChunkStore:
             if len(page["ids"]) < 10_000:
                 return out
 
+    # Commits and generations
+
     def commit(self, build: dict[str, Any]) -> None:
-        """Persist BM25 then the manifest: the manifest is the record of what is complete.
-        While staging (a rebuild), the manifest waits for `switch`."""
+        """Persist the lexical index then the manifest: the manifest is the record of
+        what is complete. While staging (a rebuild), the manifest waits for `switch`."""
         self.manifest.build = build
         self._known_ids = None
-        self.bm25.save(self.bm25_dir)
+        self.bm25.commit()
         if not self.staging:
-            self.manifest.save(self.manifest_path)
-            self._manifest_mtime = _mtime(self.manifest_path)
+            if self.shared:
+                self._commit_shared()
+            else:
+                self.manifest.save(self.manifest_path)
+                self._manifest_mtime = _mtime(self.manifest_path)
         if self.url:
             # Only "build": Chroma refuses any "hnsw:space" in a modify, even an unchanged
             # one, and keeps the distance set at creation.
             self.collection.modify(metadata={"build": json.dumps(build, sort_keys=True)})
 
+    def _commit_shared(self) -> None:
+        self._records = self.shared_manifest.save(
+            self.manifest, self.chroma_name, self._records, switch=self._built_beside
+        )
+        if not self.lexical_url:  # what this machine's replica now holds
+            self.manifest.save(self.manifest_path)
+        self._head = None  # read again at the next refresh, with other writers' commits
+        if self._read_in_flight():
+            self._in_flight_path.unlink(missing_ok=True)
+            self._in_flight = set()
+
     def beside(self) -> ChunkStore:
         """A new, empty index of the next generation, for a rebuild: readers keep
         answering from this one until the new one's `switch`."""
-        generation = max([self.generation, *self._generations_on_disk()]) + 1
-        new = ChunkStore(self.data_dir, self.collection_name, self.url, generation=generation)
+        generation = max([self.generation, *self._lexical_generations()]) + 1
+        new = ChunkStore(
+            self.data_dir,
+            self.collection_name,
+            self.url,
+            lexical_url=self.lexical_url,
+            generation=generation,
+        )
         new._discard_generation(generation)  # what a killed rebuild left under that name
         return new
 
     def switch(self, build: dict[str, Any]) -> None:
         """Make this staged index the one readers use: its manifest replaces the old
-        one in one rename (`drop_other_generations` deletes the old one after)."""
+        one in one rename, or one metadata update on a Chroma server
+        (`drop_other_generations` deletes the old one after)."""
         self.staging = False
         self.commit(build)
 
     def drop_other_generations(self) -> None:
-        for generation in self._generations_on_disk() | self._generations_in_chroma():
+        for generation in self._lexical_generations() | self._generations_in_chroma():
             if generation != self.generation:
                 self._discard_generation(generation)
 
-    def _generations_on_disk(self) -> set[int]:
+    def _lexical_generations(self) -> set[int]:
+        """The generations the lexical index holds: folders, or Qdrant collections."""
+        if self.lexical_url:
+            from index.qdrant_lexical import collection_names
+
+            names = collection_names(self.lexical_url)
+            return self._generations_named(names, self.collection_name)
         found = set()
         for folder in self.data_dir.glob(f"bm25{self._suffix}*"):
             if folder == self._bm25_dir(0):
@@ -469,20 +473,29 @@ class ChunkStore:
 
     def _generations_in_chroma(self) -> set[int]:
         client = chroma_client(self.data_dir, self.url)
+        names = [getattr(item, "name", item) for item in client.list_collections()]
+        return self._generations_named(names, self.collection_name)
+
+    @staticmethod
+    def _generations_named(names: Iterable[str], base: str) -> set[int]:
         found = set()
-        for item in client.list_collections():
-            name = getattr(item, "name", item)
-            if name == self.collection_name:
+        for name in names:
+            if name == base:
                 found.add(0)
-            elif match := re.fullmatch(rf"{re.escape(self.collection_name)}\.g(\d+)", name):
+            elif match := re.fullmatch(rf"{re.escape(base)}\.g(\d+)", name):
                 found.add(int(match[1]))
         return found
 
     def _discard_generation(self, generation: int) -> None:
+        name = self._generation_name(generation)
+        if self.lexical_url:
+            from index.qdrant_lexical import QdrantLexicalIndex
+
+            QdrantLexicalIndex(self.lexical_url, name).drop()
         shutil.rmtree(self._bm25_dir(generation), ignore_errors=True)
-        name = self.collection_name + (f".g{generation}" if generation else "")
-        with contextlib.suppress(Exception):  # there was none
-            chroma_client(self.data_dir, self.url).delete_collection(name)
+        for chroma_name in (name, f"{name}.files") if self.shared else (name,):
+            with contextlib.suppress(Exception):  # there was none
+                chroma_client(self.data_dir, self.url).delete_collection(chroma_name)
 
     def reconcile(self) -> int:
         """Drop what an interrupted ingest left half-written; returns chunks removed.
@@ -490,13 +503,17 @@ class ChunkStore:
         Chunks not named by the manifest are orphans; a file whose chunks are not
         all in both stores is forgotten, so the next ingest writes it again. A
         rebuild that never switched leaves a generation no manifest names: deleted.
+        A shared index is repaired for the files in flight alone (`begin`).
         """
+        if self.shared:
+            return self._reconcile_in_flight()
         self.drop_other_generations()
         known = self.manifest.chunk_ids()
         in_chroma = self.all_chroma_ids()
-        orphans = (in_chroma - known) | {i for i in self.bm25.position if i not in known}
+        in_lexical = self.bm25.chunk_ids()
+        orphans = (in_chroma - known) | (in_lexical - known)
         for path, entry in list(self.manifest.files.items()):
-            if any(c not in in_chroma or c not in self.bm25 for c in entry.chunk_ids):
+            if any(c not in in_chroma or c not in in_lexical for c in entry.chunk_ids):
                 orphans.update(entry.chunk_ids)
                 del self.manifest.files[path]
         if orphans:
@@ -505,9 +522,11 @@ class ChunkStore:
 
     def check(self) -> list[str]:
         """Problems found reading every file of the index and comparing its three
-        records (manifest, Chroma, BM25): chunk ids, chunks per file, checksums."""
-        self._load_manifest()  # all read afresh
+        records (manifest, Chroma, the lexical index): chunk ids, chunks per file,
+        checksums."""
+        self._manifest = self._manifest_error = None
         self._bm25 = self._collection = self._vector_store = None
+        self._load_manifest()  # all read afresh
         if self._manifest_error is not None:
             return [str(self._manifest_error)]
         manifest = self.manifest
@@ -524,16 +543,28 @@ class ChunkStore:
                 )
         records = {"manifest": {c: p for p, e in manifest.files.items() for c in e.chunk_ids}}
         try:
-            bm25 = BM25Index.load(self.bm25_dir, thorough=True)
-            stored = bm25.stored(list(bm25.position))
+            lexical = self._open_lexical(self.generation, thorough=True)
+            ids = lexical.chunk_ids()
+            stored = lexical.stored(ids)
             records["BM25"] = {
-                c: str(stored.get(c, {}).get("metadata", {}).get("path", "")) for c in bm25.position
+                c: str(stored.get(c, {}).get("metadata", {}).get("path", "")) for c in ids
             }
         except IndexCorrupt as error:
             problems.append(str(error))
         records["Chroma"] = self._chroma_paths(with_paths=True)
         problems += _disagreements(records)
         return problems
+
+
+def _chunks_of(collection: Any, ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Texts and metadata of chunks in Chroma, as the ingest gave them."""
+    from index.replica import chunk_metadata
+
+    found = collection.get(ids=ids, include=["documents", "metadatas"])
+    return {
+        i: (doc or "", chunk_metadata(dict(meta or {})))
+        for i, doc, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
+    }
 
 
 def _disagreements(records: dict[str, dict[str, str]]) -> list[str]:

@@ -54,7 +54,9 @@ class Assistant:
         if s.data_dir.exists() and not s.data_dir.is_dir():
             raise ValueError(f"data_dir {s.data_dir} is a file, not a folder")
         try:
-            self.store = ChunkStore(s.data_dir, s.collection, s.chroma_url)
+            self.store = ChunkStore(
+                s.data_dir, s.collection, s.chroma_url, lexical_url=s.lexical_url
+            )
         except OSError as error:
             raise ValueError(
                 f"data_dir {s.data_dir} cannot be used: {error.strerror or error}"

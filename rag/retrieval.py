@@ -365,11 +365,11 @@ class HybridRetriever(BaseRetriever):
         head = [i for i, _ in fused[: 3 * k]]
         texts = self.store.get(head)
         head = [i for i in head if i in texts]
-        bm25 = self.store.bm25
         # The terms BM25 already holds for each passage; tokenized anew only
         # if a passage is missing there (an index being repaired).
+        terms = self.store.bm25.term_sets(head)
         kept, _ = drop_near_duplicates(
-            head, lambda i: bm25.term_ids(i) if i in bm25 else set(tokenize(texts[i][0])), limit=k
+            head, lambda i: terms[i] if i in terms else set(tokenize(texts[i][0])), limit=k
         )
         fused_score = dict(fused)
         scores: dict[str, dict[str, float]] = {}

@@ -24,6 +24,14 @@ class Settings:
     chroma_url: str | None = field(
         default=None, metadata={"help": "use a Chroma server (http://host:port) instead"}
     )
+    lexical_url: str | None = field(
+        default=None,
+        metadata={
+            "help": "keep BM25 in Qdrant's sparse vectors: a server (http://host:port), or a "
+            "folder for Qdrant's local mode (needs qdrant-client: pip install '.[scale]'); "
+            "default: segments in the data folder"
+        },
+    )
     # Ingestion
     embed_model: str = field(
         default=AUTO_MODEL,

@@ -60,6 +60,17 @@ def test_the_sentence_about_the_asked_topic_answers(shared: Assistant) -> None:
     assert "agricultur" in answer.text.lower()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="a known miss: 'It has a designed mission life of 12 years' names its subject only "
+    "as 'It', so the sentence naming NVS-04 is closer in meaning (0.92 against 0.81); "
+    "reading sentences after their headline fixed this one but cost refusals elsewhere",
+)
+def test_a_sentence_that_says_it_for_its_subject_answers(sample: Assistant) -> None:
+    answer = sample.ask("What is the designed mission life of the NVS-04 satellite?")
+    assert "12 years" in answer.text
+
+
 def test_hindi_question_answered_in_hindi(shared: Assistant) -> None:
     answer = shared.ask("प्रोटोकॉल पर किसने हस्ताक्षर किए?")
     assert answer.answered and answer.language == "hi"

@@ -180,7 +180,7 @@ def test_a_full_disk_is_said_in_one_sentence_and_the_last_commit_is_served(
         again = hashed_embedding.assistant(data)
         assert again.ingest([more, SAMPLE]).articles == 20
         assert again.check() == []
-        assert again.ask("zqmarker7 council story").citations[0].source == "en_more_007.txt"
+        assert again.retrieve("zqmarker7 council story").passages[0].source == "en_more_007.txt"
 
 
 def test_a_full_disk_under_the_bm25_and_manifest_writers_is_disk_full(tmp_path: Path) -> None:
@@ -375,7 +375,7 @@ def test_readers_keep_answering_from_the_old_index_until_a_rebuild_switches(
     assert len(during) >= 3
     assert all(sources == SAMPLE_SOURCES and answered for sources, answered in during), during
     assert after[0] == {p.name for p in new_corpus.iterdir()}
-    assert writer.ask("zqmarker3 council story").citations[0].source == "en_more_003.txt"
+    assert writer.retrieve("zqmarker3 council story").passages[0].source == "en_more_003.txt"
     assert [p.name for p in data.glob("bm25*")] == [writer.store.bm25_dir.name] != ["bm25"]
     assert writer.check() == []
 

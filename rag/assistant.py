@@ -13,12 +13,11 @@ from typing import Any
 
 from index.cleaning import Cleaner
 from index.documents import IngestSummary
-from index.embedding import load_embedding
+from index.embedding import default_cache_dir, load_embedding
 from index.language import question_language
 from index.lexicon import Lexicon, load_lexicon
 from index.loaders import LoadOptions
 from index.pipeline import Indexer
-from index.query_encoder import default_cache_dir, load_query_embedding
 from index.store import ChunkStore
 from index.text import fold_for_matching, normalize_text
 from rag import answerers
@@ -75,7 +74,6 @@ class Assistant:
             dense_languages=s.trusted_dense_languages,
             candidates=s.candidates,
             lexicon=self.lexicon,
-            k=s.k,
         )
 
     @classmethod
@@ -107,9 +105,12 @@ class Assistant:
         with self._model_lock:
             if self._query_model is None:
                 s = self.settings
-                if s.query_encoder == "torch":
+                if s.query_encoder == "torch" or not s.embedding.exportable:
                     self._query_model = self.embed_model()
                 else:
+                    # A llama-index embedding: imported only for a model that needs it.
+                    from index.query_encoder import load_query_embedding
+
                     cache = s.model_cache or default_cache_dir()
                     self._query_model = load_query_embedding(s.embedding, cache, self.embed_model)
             return self._query_model

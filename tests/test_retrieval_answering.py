@@ -207,8 +207,11 @@ def test_main_lists_search_the_question_language(
 def test_the_hybrid_retriever_composes_with_llama_index(sample: Assistant) -> None:
     from llama_index.core.retrievers import BaseRetriever
 
-    assert isinstance(sample.retriever, BaseRetriever)
-    nodes = sample.retriever.retrieve("How long after liftoff was NVS-04 placed in orbit?")
+    from rag.llama_retriever import LlamaIndexRetriever
+
+    retriever = LlamaIndexRetriever(sample)
+    assert isinstance(retriever, BaseRetriever)
+    nodes = retriever.retrieve("How long after liftoff was NVS-04 placed in orbit?")
     assert len(nodes) == sample.settings.k and nodes[0].node.metadata["ref"].endswith(".txt")
 
 

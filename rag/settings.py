@@ -204,7 +204,8 @@ _POSITIVE = ("max_file_mb", "llm_timeout")
 
 def _help(text: str, default: Any) -> str:
     """The field's help with its default, unless the help already says it."""
-    return text if "default" in text else f"{text} (default: {default})"
+    shown = "not set" if default is None else default
+    return text if "default" in text else f"{text} (default: {shown})"
 
 
 def _choices(hint: Any) -> list[str] | None:

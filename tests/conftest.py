@@ -84,3 +84,7 @@ def sample_index(make_assistant: Any, sample_corpus: Path) -> Any:
     assistant = make_assistant()
     assistant.ingest([sample_corpus])
     return assistant
+
+
+# A real `chroma run` on loopback, for the tests that take it as a fixture.
+from chroma_process import chroma_server  # noqa: E402, F401

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import subprocess
-import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chroma_process import ChromaServer
 
 from index.store import StoreUnavailable
 from rag.assistant import Assistant
@@ -21,68 +19,9 @@ from rag.types import Answer
 
 pytestmark = pytest.mark.slow
 
-CHROMA = Path(sys.executable).with_name("chroma")
-STARTUP_SECONDS = 60
 QUESTION = "What is the designed mission life of the NVS-04 satellite?"
 GOLD = "en_isro_gslv_f21.txt"
 HINDI_QUESTION = "पुणे मेट्रो के नए खंड का उद्घाटन किसने किया?"
-
-
-@dataclass
-class ChromaServer:
-    path: Path
-    port: int
-    log: Path
-    process: subprocess.Popen[bytes] | None = field(default=None)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    CHROMA,
-                    "run",
-                    "--path",
-                    self.path,
-                    "--port",
-                    str(self.port),
-                    "--host",
-                    "127.0.0.1",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2) as reply:
-                    if reply.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        pytest.fail(f"chroma run did not answer within {STARTUP_SECONDS}s:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=30)
-            self.process = None
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path, free_port: int) -> Iterator[ChromaServer]:
-    server = ChromaServer(tmp_path / "server-data", free_port, tmp_path / "chroma.log")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def bounded(call: Callable[[], Any], seconds: float = 60) -> Any:

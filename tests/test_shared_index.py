@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import hashed_embedding
 import pytest
-from test_chroma_server import ChromaServer
+from chroma_process import ChromaServer
 
 from eval.synthetic import news_item
 
@@ -97,16 +96,6 @@ def write_files(folder: Path, writer: int) -> dict[str, str]:
         lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in records]
         (folder / f"w{writer}-{f}.jsonl").write_text("".join(lines), "utf-8")
     return questions
-
-
-@pytest.fixture
-def chroma_server(tmp_path: Path, free_port: int) -> Iterator[ChromaServer]:
-    server = ChromaServer(tmp_path / "server-data", free_port, tmp_path / "chroma.log")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def run_all(commands: list[list[str]], stop: Path, readers: int) -> list[Any]:

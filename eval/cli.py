@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from eval.datasets import SET_CORPORA, SETS_DIR, SPLITS, EvalSet, load_set, split_items, spread
-from eval.report import ablation_text, compare_text, load_results, summary_text
+from eval.report import (
+    ablation_text,
+    answerers_text,
+    compare_text,
+    load_results,
+    summary_text,
+)
 from eval.squad import MODES, XQUAD_DIR, squad_set, xquad_files
+from rag import answerers
 from rag.settings import Settings
 
 
@@ -68,10 +75,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "dense/bm25/hybrid, chunk tokens 120/200/300 and k 3/5/8, one at a time, into one "
         "combined report",
     )
+    parser.add_argument(
+        "--answerers",
+        type=answerer_names,
+        metavar="NAME,NAME",
+        help="answer every question with each of these answerers (extractive, openai, ollama, "
+        "a plugin's), on the same retrieved passages, and report one column per answerer "
+        "(default: the one --llm sets)",
+    )
     parser.set_defaults(run=cmd_eval)
 
 
+def answerer_names(text: str) -> list[str]:
+    """A comma-separated list of answerers' names, each known, none twice."""
+    names = list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one answerer")
+    for name in names:
+        try:
+            answerers.check(name)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return names
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.ablation and args.answerers:
+        raise ValueError("--answerers compares answerers in one run; --ablation varies retrieval")
     if args.compare:
         first, second = args.compare
         print(compare_text(load_results(first), load_results(second), first, second))
@@ -100,8 +130,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
         )
         print(ablation_text(variants))
     else:
-        result = run_eval(chosen, items, eval_set.corpus, run_dir, progress, set_name=eval_set.name)
-        print(summary_text(result.aggregates))
+        result = run_eval(
+            chosen,
+            items,
+            eval_set.corpus,
+            run_dir,
+            progress,
+            set_name=eval_set.name,
+            answerers=args.answerers or (),
+        )
+        several = len(result.answerers) > 1
+        print(answerers_text(result.answerers) if several else summary_text(result.aggregates))
     print(f"\nreport: {run_dir / 'report.md'}")
     return 0
 

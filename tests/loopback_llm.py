@@ -4,7 +4,8 @@ It speaks the two protocols the answer backends use: OpenAI chat completions
 (`POST /v1/chat/completions`, streamed as server-sent events or as one JSON
 reply) and Ollama (`POST /api/chat` streamed as JSON lines, `POST /api/show`).
 Each test tells it through `server.reset(Script(...))` what the "model" says
-and how it fails, then reads `server.requests` to see what the chain sent.
+and how it fails (`Script.when`: otherwise for some questions), then reads
+`server.requests` to see what the chain sent.
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ class Script:
     gap: float = 0.0  # seconds between deltas, and between pings
     pings: int = 0  # SSE keep-alive comments before the first event, as llama.cpp sends
     error: str = "scripted failure"  # the message of an error reply
+    # Other scripts for some questions: the first whose key the user message holds.
+    when: dict[str, Script] = field(default_factory=dict)
+
+    def for_request(self, body: dict[str, Any]) -> Script:
+        asked = "\n".join(
+            _text(m["content"]) for m in body.get("messages", []) if m.get("role") == "user"
+        )
+        return next((script for key, script in self.when.items() if key in asked), self)
 
 
 @dataclass
@@ -133,7 +142,7 @@ def _handler_for(llm: LoopbackLLM) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             self.received = Request(self.path, body, headers)
             llm.requests.append(self.received)
-            self._reply(body, llm.script)
+            self._reply(body, llm.script.for_request(body))
 
         def _reply(self, body: dict[str, Any], script: Script) -> None:
             if self.path == "/api/show":

@@ -6,14 +6,15 @@ Qdrant's local mode; every question asked of (a) through the Assistant and of
 the UI asks) gets the same passages in the same order with the same scores,
 and the same answer text and citations.
 
-Chroma's HNSW graph is built in an order Chroma does not keep from one build to
-the next, so its approximate search can miss a different neighbour at the tail
-in any two builds of the same corpus, embedded or not (XQuAD's mixed pool at
-Chroma's default ef_search 100: 4 of 200 questions differ between two embedded
-builds, 5 of 200 between embedded and server). Both sides here search their
-HNSW exhaustively (ef_search above the number of chunks), which takes that
-approximation out and leaves what the shared layout itself decides: the
-manifest, Qdrant's BM25, the fusion over them, and what the server sends back.
+Chroma's HNSW graph is not reproducible: two builds of the same vectors, added
+in the same batches, can miss different neighbours at the tail of an
+approximate search, embedded or not (XQuAD's mixed pool at Chroma's default
+ef_search of 100: 4 of 200 questions ranked differently by two embedded builds,
+5 of 200 by embedded and server; `hnsw:num_threads` 1 does not change it). Both
+sides here search their HNSW exhaustively (ef_search above the number of
+chunks), which takes that approximation out and leaves what the shared layout
+itself decides: the manifest, Qdrant's BM25, the fusion over them, and what the
+server sends back.
 """
 
 from __future__ import annotations

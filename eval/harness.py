@@ -115,9 +115,9 @@ def prepare_index(
         summary = assistant.ingest(corpus_paths, rebuild=True, progress=progress)
     if owned:
         wanted = {str(p.resolve()) for p in discover(corpus_paths) if isinstance(p, Path)}
-        if stale := sorted(set(assistant.store.manifest.files) - wanted):
+        if stale := sorted(set(assistant.store.entries()) - wanted):
             summary.removed = assistant.remove(stale)
-    if not assistant.store.manifest.files:
+    if not assistant.store.entries():
         raise ValueError(f"nothing could be indexed from {', '.join(map(str, corpus_paths))}")
     return {**asdict(summary), "skipped": [asdict(s) for s in summary.skipped]}
 

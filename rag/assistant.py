@@ -185,7 +185,7 @@ class Assistant:
         self.store.refresh()
         return [
             {**article, "path": path}
-            for path, entry in sorted(self.store.manifest.files.items())
+            for path, entry in sorted(self.store.entries().items())
             for article in entry.articles
         ]
 
@@ -198,7 +198,7 @@ class Assistant:
             "data_dir": str(self.settings.data_dir),
             "chroma": self.settings.chroma_url or str(self.settings.data_dir / "chroma"),
             "collection": self.settings.collection,
-            "files": len(self.store.manifest.files),
+            "files": len(self.store.entries()),
             "articles": len(articles),
             "chunks": sum(a["chunks"] for a in articles),
             "languages": languages,
@@ -253,7 +253,7 @@ class Assistant:
         case), ValueError for an outlet it does not have, listing those it has."""
         checked = Filters.coerce(filters)
         # A server's collection built elsewhere has no local manifest to check with.
-        if not checked.sources or not self.store.manifest.files:
+        if not checked.sources or not self.store.entries():
             return checked
         outlets = sorted({a["source"] for a in self._article_entries() if a["source"]})
         spelled: dict[str, list[str]] = {}
@@ -268,7 +268,7 @@ class Assistant:
         return replace(checked, sources=tuple(dict.fromkeys(sources)))
 
     def _article_entries(self) -> Iterator[dict[str, Any]]:
-        for entry in self.store.manifest.files.values():
+        for entry in self.store.entries().values():
             yield from entry.articles
 
     def _matches_no_article(self, filters: Filters) -> bool:
@@ -357,9 +357,9 @@ class Assistant:
         """Why there is nothing to search, in the reader's language; "" when there is."""
         if not re.search(r"\w", question):
             return say("bad_question", language)
-        if not self.store.manifest.files and not self.settings.chroma_url:
+        if not self.store.entries() and not self.settings.chroma_url:
             return say("empty_index", language)
-        if self.store.manifest.files and self._matches_no_article(filters):
+        if self.store.entries() and self._matches_no_article(filters):
             return say("no_match", language, filters=filters.describe())
         return ""
 

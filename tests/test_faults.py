@@ -159,7 +159,9 @@ def test_a_full_disk_is_said_in_one_sentence_and_the_last_commit_is_served(
             fill(disk)
         else:  # the disk fills up between two writes of the same ingest
             owner, name = (
-                (ChunkStore, "add") if fills == "after-chroma-add" else (BM25Index, "save")
+                (ChunkStore, "_add_to_chroma")
+                if fills == "after-chroma-add"
+                else (BM25Index, "save")
             )
             original = getattr(owner, name)
 

@@ -47,16 +47,16 @@ class RunResult:
     aggregates: dict[str, Any] = field(default_factory=dict)
 
 
-def ranked_sources(answer: Answer) -> list[str]:
-    """The passages' sources in retrieval order (an answer lists the cited one first)."""
-    return [p.source for p in sorted(answer.passages, key=lambda p: p.retrieval_rank)]
+def ranked_refs(answer: Answer) -> list[str]:
+    """The passages' files (refs) in retrieval order (an answer lists the cited one first)."""
+    return [p.ref for p in sorted(answer.passages, key=lambda p: p.retrieval_rank)]
 
 
 def item_metrics(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, m.MetricValue]:
     """Every metric of one answer; None where the metric does not apply."""
-    retrieved = ranked_sources(answer)
-    cited = [c.source for c in answer.citations]
-    gold = item.gold_sources
+    retrieved = ranked_refs(answer)
+    cited = [c.ref for c in answer.citations]
+    gold = item.gold_refs
     answerable = item.answerable
     sentences = m.sentence_count(answer.text) if answer.answered else None
     all_facts = m.all_key_facts(answer.text, item.key_facts) if answerable else None
@@ -89,11 +89,11 @@ def item_metrics(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, m
 def score(item: EvalItem, answer: Answer, total_ms: float) -> dict[str, Any]:
     return {
         **asdict(item),
-        "retrieved": ranked_sources(answer),
+        "retrieved": ranked_refs(answer),
         "answer": answer.text,
         "answered": answer.answered,
         "answer_language": m.answer_language(answer.text),
-        "cited": [c.source for c in answer.citations],
+        "cited": [c.ref for c in answer.citations],
         "backend": answer.backend,
         "note": answer.note,
         "timings": answer.timings,

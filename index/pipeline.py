@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from index.chunking import Chunker, ChunkingConfig
-from index.documents import Article, Chunk, IngestSummary, Skipped
+from index.documents import Article, ArticleRecord, Chunk, IngestSummary, Skipped
 from index.embedding import EmbeddingConfig, load_embedding, token_window
 from index.files import clear_write_errors
 from index.loaders import LoadOptions, SkipFile, discover, load_file
@@ -35,7 +35,7 @@ class _Pending:
     # The file's record before the first piece (a resumed feed's, or an empty one);
     # None: later pieces, which go on from what the pieces before them wrote.
     starts_from: FileEntry | None
-    articles: list[dict[str, Any]] = field(default_factory=list)
+    articles: list[ArticleRecord] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)  # an older version's chunk ids
     last: bool = True  # the file's record is complete once this piece is written
@@ -204,7 +204,7 @@ class Indexer:
             summary.skipped.append(Skipped(str(path), f"cannot read: {error}"))
             return
         resumed = entry if entry and not entry.complete and entry.sha1 == digest else None
-        done = {a["id"] for a in resumed.articles} if resumed else set()
+        done = {a.id for a in resumed.articles} if resumed else set()
         new_entry = FileEntry(
             sha1=digest,
             size=stat.st_size,
@@ -219,7 +219,7 @@ class Indexer:
         for article in _article_progress(todo, path, progress):
             chunks = self.chunker.chunk(article)
             piece.chunks += chunks
-            piece.articles.append(_article_entry(article, len(chunks)))
+            piece.articles.append(ArticleRecord.of(article, len(chunks)))
             if len(piece.chunks) >= _BATCH_CHUNKS:
                 piece.last = False
                 yield piece
@@ -238,7 +238,7 @@ class Indexer:
 
         chunks = [c for p in pending for c in p.chunks]
         vectors = self._embed([c.text for c in chunks], embedding or _EmbeddingProgress(False))
-        metadata = [c.metadata() for c in chunks]
+        metadata = [c.stored().to_metadata() for c in chunks]
         nodes = [
             TextNode(
                 id_=c.id,
@@ -351,18 +351,3 @@ def _article_progress(articles: list[Article], path: Path, enabled: bool) -> Ite
     from tqdm import tqdm
 
     return tqdm(articles, desc=path.name, unit="article", leave=False)
-
-
-def _article_entry(article: Article, chunks: int) -> dict[str, Any]:
-    """What the manifest lists of an article."""
-    return {
-        "id": article.id,
-        "ref": article.ref,
-        "title": article.title,
-        "language": article.language,
-        "date": article.published.isoformat() if article.published else "",
-        "source": article.source,
-        "url": article.url,
-        "author": article.author,
-        "chunks": chunks,
-    }

@@ -585,7 +585,7 @@ class ChunkStore:
         if duplicated := sorted(c for c, n in Counter(named).items() if n > 1):
             problems.append(f"the manifest names {_some(duplicated)} more than once")
         for path, entry in manifest.files.items():
-            counted = sum(int(a.get("chunks", 0)) for a in entry.articles)
+            counted = sum(a.chunks for a in entry.articles)
             if counted != len(entry.chunk_ids):
                 problems.append(
                     f"the manifest lists {len(entry.chunk_ids)} chunks of {path}, "

@@ -78,7 +78,7 @@ print(json.dumps({
     "replica": sorted(store.bm25.chunk_ids()),
     "chroma": sorted(store.all_chroma_ids()),
     "check": assistant.check(),
-    "gold": {q: [p.source for p in assistant.retrieve(q).passages] for q in questions},
+    "gold": {q: [p.ref for p in assistant.retrieve(q).passages] for q in questions},
 }))
 """
 

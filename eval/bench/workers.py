@@ -140,7 +140,7 @@ def _query_latencies(
         ask.append(ms)
         _, ms = timed(floor_query, q.question)
         floor.append(ms)
-        hits.append((q, hit_at([p.source for p in retrieval.passages], [q.gold], K)))
+        hits.append((q, hit_at([p.ref for p in retrieval.passages], [q.gold], K)))
         found.append((q, answer.answered and contains_span(answer.text, q.answer)))
     return {
         "latency": latency_summary(questions, {"retrieve": retrieve, "ask": ask, "floor": floor}),

@@ -193,7 +193,7 @@ def test_english_answer_streams_with_markers_linked_to_sources(running: Running)
     for shown in (article.title, article.outlet, article.date, "English"):
         assert shown in panel.text
     links = [a["href"] for t, a in panel.tags if t == "a"]
-    assert article["url"].startswith("https://") and article["url"] in links
+    assert article.url.startswith("https://") and article.url in links
 
 
 @pytest.mark.slow

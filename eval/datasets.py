@@ -1,4 +1,9 @@
-"""Evaluation sets: JSONL files of questions with gold sources and key facts."""
+"""Evaluation sets: JSONL files of questions with gold files and key facts.
+
+One item a line: id, question, language, kind, reference, key_facts (each a list of
+accepted variants), gold_refs (the files that hold the answer: `name.txt`,
+`feed.jsonl#2`; sets written before name them `gold_sources`, still read), history,
+type."""
 
 from __future__ import annotations
 
@@ -50,7 +55,7 @@ class EvalItem:
     kind: str
     reference: str = ""
     key_facts: list[list[str]] = field(default_factory=list)  # each fact: accepted variants
-    gold_sources: list[str] = field(default_factory=list)  # refs: `name.txt`, `feed.jsonl#2`
+    gold_refs: list[str] = field(default_factory=list)  # `name.txt`, `feed.jsonl#2`
     history: list[str] = field(default_factory=list)  # earlier questions of the conversation
     type: str = ""  # one of TYPES
 
@@ -73,7 +78,8 @@ class EvalItem:
                 kind=str(raw["kind"]),
                 reference=str(raw.get("reference") or ""),
                 key_facts=[[str(v) for v in fact] for fact in raw.get("key_facts") or []],
-                gold_sources=[str(s) for s in raw.get("gold_sources") or []],
+                # "gold_sources": the key's name in sets written before
+                gold_refs=[str(s) for s in raw.get("gold_refs") or raw.get("gold_sources") or []],
                 history=[str(h) for h in raw.get("history") or []],
                 type=str(raw.get("type") or ""),
             )
@@ -85,8 +91,8 @@ class EvalItem:
             raise ValueError(f"{where}: type {item.type!r} is not one of {', '.join(TYPES[1:])}")
         if item.language not in LANGUAGES:
             raise ValueError(f"{where}: language {item.language!r} is not hi or en")
-        if item.answerable and not item.gold_sources:
-            raise ValueError(f"{where}: an answerable item needs gold_sources")
+        if item.answerable and not item.gold_refs:
+            raise ValueError(f"{where}: an answerable item needs gold_refs")
         return item
 
 

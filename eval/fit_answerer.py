@@ -97,7 +97,7 @@ def examples(
         retrieval = assistant.retrieve(item.question, history=item.history, k=3 * k)
         asked.append(example(assistant, item, retrieval.passages[:k], item.answerable))
         if item.answerable:
-            others = [p for p in retrieval.passages if p.source not in item.gold_sources][:k]
+            others = [p for p in retrieval.passages if p.ref not in item.gold_refs][:k]
             withheld.append(example(assistant, item, others, False))
     return asked, withheld
 

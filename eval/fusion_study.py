@@ -76,13 +76,13 @@ def study(model: str, out: Path, modes: Sequence[str]) -> dict[str, dict[str, li
                 if item.language in pool_langs
                 else []
             )
-            half = (int(item.gold_sources[0].split("#")[1]) - 1) // BLOCK % 2
+            half = (int(item.gold_refs[0].split("#")[1]) - 1) // BLOCK % 2
             for name, fuse in methods.items():
                 sources = list(dict.fromkeys(ref[i] for i in fuse(dense, bm25)))
-                tally[name][half][0] += bool(sources) and sources[0] in item.gold_sources
-                tally[name][half][1] += any(s in item.gold_sources for s in sources[:5])
+                tally[name][half][0] += bool(sources) and sources[0] in item.gold_refs
+                tally[name][half][1] += any(s in item.gold_refs for s in sources[:5])
         sizes = [
-            sum((int(i.gold_sources[0].split("#")[1]) - 1) // BLOCK % 2 == h for i in items)
+            sum((int(i.gold_refs[0].split("#")[1]) - 1) // BLOCK % 2 == h for i in items)
             for h in (0, 1)
         ]
         results[mode] = {

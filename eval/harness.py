@@ -49,9 +49,9 @@ class RunResult:
     answerers: dict[str, dict[str, Any]] = field(default_factory=dict)  # aggregates by name
 
 
-def ranked_sources(answer: Answer) -> list[str]:
-    """The passages' sources in retrieval order (an answer lists the cited one first)."""
-    return [p.source for p in sorted(answer.passages, key=lambda p: p.retrieval_rank)]
+def ranked_refs(answer: Answer) -> list[str]:
+    """The passages' files (refs) in retrieval order (an answer lists the cited one first)."""
+    return [p.ref for p in sorted(answer.passages, key=lambda p: p.retrieval_rank)]
 
 
 def item_metrics(
@@ -60,11 +60,11 @@ def item_metrics(
     """Every metric of one answer; None where the metric does not apply. An
     answerer's error scores as a failed answer: no facts, not answered, not a
     right refusal, not in the reader's language."""
-    retrieved = ranked_sources(answer)
+    retrieved = ranked_refs(answer)
     text = "" if error else answer.text
     answered = answer.answered and not error
-    cited = [] if error else [c.source for c in answer.citations]
-    gold = item.gold_sources
+    cited = [] if error else [c.ref for c in answer.citations]
+    gold = item.gold_refs
     answerable = item.answerable
     sentences = m.sentence_count(text) if answered else None
     all_facts = m.all_key_facts(text, item.key_facts) if answerable else None
@@ -101,11 +101,11 @@ def score(
     return {
         **asdict(item),
         "answerer": answerer,
-        "retrieved": ranked_sources(answer),
+        "retrieved": ranked_refs(answer),
         "answer": answer.text,
         "answered": answer.answered,
         "answer_language": m.answer_language(answer.text),
-        "cited": [c.source for c in answer.citations],
+        "cited": [c.ref for c in answer.citations],
         "backend": answer.backend,
         "note": answer.note,
         "error": error,
@@ -160,9 +160,9 @@ def prepare_index(
         summary = assistant.ingest(corpus_paths, rebuild=True, progress=progress)
     if owned:
         wanted = {str(p.resolve()) for p in discover(corpus_paths) if isinstance(p, Path)}
-        if stale := sorted(set(assistant.store.manifest.files) - wanted):
+        if stale := sorted(set(assistant.store.entries()) - wanted):
             summary.removed = assistant.remove(stale)
-    if not assistant.store.manifest.files:
+    if not assistant.store.entries():
         raise ValueError(f"nothing could be indexed from {', '.join(map(str, corpus_paths))}")
     return {**asdict(summary), "skipped": [asdict(s) for s in summary.skipped]}
 

@@ -54,11 +54,11 @@ def build(size: int, folder: Path) -> dict[str, Any]:
         item = news_item(articles, SEED)
         article = Article(
             item.title, item.text, cast(Language, item.language), f"/synthetic/{articles}.txt", None,
-            date.fromisoformat(item.date), item.source, item.url,
+            date.fromisoformat(item.date), item.outlet, item.url,
         )  # fmt: skip
         articles += 1
         for chunk in chunker.chunk(article)[: size - rows]:
-            row = lexical_row(chunk.id, chunk.text, chunk.metadata())
+            row = lexical_row(chunk.id, chunk.text, chunk.stored().to_metadata())
             entries += len(set(row.terms))
             payload += len(json.dumps(_payload(row), ensure_ascii=False).encode())
             pending.append(row)
@@ -81,7 +81,7 @@ def build(size: int, folder: Path) -> dict[str, Any]:
 
 def _payload(row: Any) -> dict[str, Any]:
     """What index.qdrant_lexical keeps with a point (its norm as a typical float)."""
-    fields = {"chunk_id": row.id, "lang": row.lang, "source": row.source, "date": row.date}
+    fields = {"chunk_id": row.id, "lang": row.lang, "source": row.outlet, "date": row.date}
     return {**fields, "norm": 1.2345678901234567, "stored": row.stored}
 
 

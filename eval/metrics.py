@@ -31,20 +31,20 @@ _CITATION_MARK = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 # Retrieval
 
 
-def distinct_sources(ranked_sources: Iterable[str]) -> list[str]:
-    """Sources in rank order, each once: several passages of one article count once."""
-    return list(dict.fromkeys(ranked_sources))
+def distinct_refs(ranked_refs: Iterable[str]) -> list[str]:
+    """Files (refs) in rank order, each once: several passages of one article count once."""
+    return list(dict.fromkeys(ranked_refs))
 
 
-def hit_at(ranked_sources: Sequence[str], gold: Iterable[str], k: int) -> bool:
+def hit_at(ranked_refs: Sequence[str], gold: Iterable[str], k: int) -> bool:
     gold = set(gold)
-    return any(source in gold for source in distinct_sources(ranked_sources)[:k])
+    return any(ref in gold for ref in distinct_refs(ranked_refs)[:k])
 
 
-def mrr_at(ranked_sources: Sequence[str], gold: Iterable[str], k: int = 10) -> float:
+def mrr_at(ranked_refs: Sequence[str], gold: Iterable[str], k: int = 10) -> float:
     gold = set(gold)
-    for rank, source in enumerate(distinct_sources(ranked_sources)[:k], start=1):
-        if source in gold:
+    for rank, ref in enumerate(distinct_refs(ranked_refs)[:k], start=1):
+        if ref in gold:
             return 1.0 / rank
     return 0.0
 
@@ -130,18 +130,18 @@ def refused_correctly(answered: bool) -> bool:
 # Citations (None where no citation can be right or wrong)
 
 
-def citation_precision(cited_sources: Sequence[str], gold: Iterable[str]) -> float | None:
+def citation_precision(cited_refs: Sequence[str], gold: Iterable[str]) -> float | None:
     gold = set(gold)
-    if not gold or not cited_sources:
+    if not gold or not cited_refs:
         return None
-    return sum(source in gold for source in cited_sources) / len(cited_sources)
+    return sum(ref in gold for ref in cited_refs) / len(cited_refs)
 
 
-def citation_recall(cited_sources: Sequence[str], gold: Iterable[str]) -> float | None:
+def citation_recall(cited_refs: Sequence[str], gold: Iterable[str]) -> float | None:
     gold = set(gold)
     if not gold:
         return None
-    return len(gold & set(cited_sources)) / len(gold)
+    return len(gold & set(cited_refs)) / len(gold)
 
 
 # Aggregation

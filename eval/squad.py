@@ -124,7 +124,7 @@ def squad_set(mode: str, files: Mapping[str, Path], folder: Path) -> EvalSet:
                         kind="single-source" if lang in pool_langs else "cross-language",
                         reference=q.answers[0] if q.answers else "",
                         key_facts=[list(dict.fromkeys(variants))],
-                        gold_sources=[paragraph_ref(pool, index) for pool in pool_langs],
+                        gold_refs=[paragraph_ref(pool, index) for pool in pool_langs],
                     )
                 )
     return EvalSet(f"xquad-{mode}", items, corpus)

@@ -491,7 +491,7 @@ class NewsItem:
     text: str
     language: str
     date: str
-    source: str
+    outlet: str
     url: str
     question: str  # asks for the planted fact
     answer: str  # the fact as the article writes it
@@ -568,7 +568,7 @@ def news_item(number: int, seed: int) -> NewsItem:
         text="\n\n".join(paragraphs),
         language=lang,
         date=published.isoformat(),
-        source=rng.choice(_OUTLETS[lang]),
+        outlet=rng.choice(_OUTLETS[lang]),
         url=f"https://news.example/{lang}/{published:%Y/%m}/{number}",
         question=beat.question[lang].format(**slots),
         answer=beat.answer[lang].format(**slots),
@@ -598,7 +598,7 @@ def write_feeds(folder: Path, numbers: range, seed: int, prefix: str = "feed") -
                     "title": item.title,
                     "text": item.text,
                     "date": item.date,
-                    "source": item.source,
+                    "source": item.outlet,  # the feed format's name for it
                     "url": item.url,
                 }
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")

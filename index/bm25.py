@@ -57,7 +57,7 @@ class Row:
     id: str
     terms: Sequence[str]
     lang: str
-    source: str
+    outlet: str
     date: int
     stored: Mapping[str, Any] | None = None  # returned as is by `BM25Index.stored`
 
@@ -65,7 +65,7 @@ class Row:
 @dataclass(frozen=True)
 class RowFilter:
     langs: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
     date_from: int = 0
     date_to: int = 0
 
@@ -76,7 +76,7 @@ class _Segment:
     counts: sp.csr_matrix  # rows × vocabulary, term frequencies
     lang: np.ndarray
     date: np.ndarray
-    source: np.ndarray
+    outlet: np.ndarray  # numbers of `BM25Index.outlets`
     alive: np.ndarray
     # Stored fields, one JSON document a row (b"" where none was stored): in
     # memory until the segment is saved, then read from its file by offset.
@@ -131,7 +131,7 @@ class BM25Index:
     def __init__(self, k1: float = 1.5, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
         self.vocab: dict[str, int] = {}
-        self.sources: dict[str, int] = {}
+        self.outlets: dict[str, int] = {}  # each outlet's number in the segments
         self.segments: list[_Segment] = []
         self.position: dict[str, tuple[int, int]] = {}  # id -> (segment, row)
         # Per language (rows: _LANG_CODES): Hindi and English share almost no
@@ -244,8 +244,8 @@ class BM25Index:
             counts=matrix,
             lang=np.array([_LANG_CODES.get(r.lang, 2) for r in fresh], np.int8),
             date=np.array([r.date for r in fresh], np.int32),
-            source=np.array(
-                [self.sources.setdefault(r.source, len(self.sources)) for r in fresh], np.int32
+            outlet=np.array(
+                [self.outlets.setdefault(r.outlet, len(self.outlets)) for r in fresh], np.int32
             ),
             alive=np.ones(len(fresh), bool),
             stored=[
@@ -361,9 +361,9 @@ class BM25Index:
             allowed = np.zeros(_LANGS, bool)
             allowed[[_LANG_CODES[lang] for lang in row_filter.langs]] = True
             mask &= allowed[segment.lang[rows]]
-        if row_filter.sources:
-            codes = [self.sources[s] for s in row_filter.sources if s in self.sources]
-            mask &= np.isin(segment.source[rows], codes)
+        if row_filter.outlets:
+            codes = [self.outlets[s] for s in row_filter.outlets if s in self.outlets]
+            mask &= np.isin(segment.outlet[rows], codes)
         if row_filter.date_from:
             mask &= segment.date[rows] >= row_filter.date_from
         if row_filter.date_to:
@@ -399,7 +399,7 @@ class BM25Index:
             else sp.csr_matrix((0, width), dtype=np.int32),
             lang=np.concatenate([s.lang[s.alive] for s in live]) if live else np.zeros(0, np.int8),
             date=np.concatenate([s.date[s.alive] for s in live]) if live else np.zeros(0, np.int32),
-            source=np.concatenate([s.source[s.alive] for s in live])
+            outlet=np.concatenate([s.outlet[s.alive] for s in live])
             if live
             else np.zeros(0, np.int32),
             alive=np.ones(sum(int(s.alive.sum()) for s in live), bool),
@@ -439,7 +439,7 @@ class BM25Index:
                 shape=np.array(s.counts.shape),
                 lang=s.lang,
                 date=s.date,
-                source=s.source,
+                source=s.outlet,  # the stored name, as segments written before
                 stored_offsets=offsets,
                 stored_crc=crc,
             )
@@ -462,7 +462,7 @@ class BM25Index:
             "k1": self.k1,
             "b": self.b,
             "vocab": list(self.vocab),
-            "sources": list(self.sources),
+            "sources": list(self.outlets),  # the stored name, read by older versions too
             "segments": names,
             "next_name": self._next_name,
             "dead": [np.flatnonzero(~s.alive).tolist() for s in self.segments],
@@ -499,7 +499,7 @@ class BM25Index:
             state = json.loads(state_path.read_text("utf-8"))
             index.k1, index.b = float(state["k1"]), float(state["b"])
             index.vocab = {t: i for i, t in enumerate(state["vocab"])}
-            index.sources = {s: i for i, s in enumerate(state["sources"])}
+            index.outlets = {s: i for i, s in enumerate(state["sources"])}
             segments = list(zip(state["segments"], state["dead"], strict=True))
             checksums: dict[str, dict[str, int | str]] = state.get("checksums", {})
         except (ValueError, KeyError, TypeError) as error:
@@ -542,7 +542,7 @@ def _load_segment(
                 counts=counts,
                 lang=arrays["lang"],
                 date=arrays["date"],
-                source=arrays["source"],
+                outlet=arrays["source"],
                 alive=np.ones(counts.shape[0], bool),
             )
             if "stored_offsets" in arrays:

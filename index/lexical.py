@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from index.bm25 import Row, RowFilter
+from index.documents import StoredChunk
 from index.tokenize import index_terms
 
 
@@ -57,11 +58,12 @@ class LexicalIndex(Protocol):
 def lexical_row(chunk_id: str, text: str, metadata: dict[str, Any]) -> Row:
     """What the lexical index keeps of a chunk: its terms, the fields filters use,
     and its text and metadata as stored fields (returned as they are by `stored`)."""
+    stored = StoredChunk.from_metadata(metadata)
     return Row(
         chunk_id,
         index_terms(text),
-        str(metadata.get("lang", "")),
-        str(metadata.get("source", "")),
-        int(metadata.get("date", 0) or 0),
+        stored.language,
+        stored.outlet,
+        stored.date,
         {"text": text, "metadata": metadata},
     )

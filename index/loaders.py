@@ -149,7 +149,7 @@ def _article(
     *,
     title: str = "",
     published: date | None = None,
-    source: str = "",
+    outlet: str = "",
     url: str = "",
     record: int | None = None,
     author: str = "",
@@ -161,7 +161,7 @@ def _article(
         path=str(path),
         record=record,
         published=published,
-        source=_one_line(source),
+        outlet=_one_line(outlet),
         url=_one_line(url),
         author=_one_line(author),
     )
@@ -189,17 +189,17 @@ def _from_plain(text: str, path: Path, options: LoadOptions) -> Article:
     if lines and (m := _DATE_LINE.match(lines[0])):
         published = parse_date(m.group(1))
         lines[0] = lines[0][m.end() :]
-    source = ""
+    outlet = ""
     for line in reversed([s.strip() for s in lines if s.strip()][-3:]):
         if m := _AGENCY_SIGNOFF.match(line) or _AGENCY_CREDIT.match(line):
-            source = m.group(1)
+            outlet = m.group(1)
             break
     for line in lines[:12]:
         stripped = line.strip().lstrip("•").strip()
         if published is None and stripped and len(stripped) < 40:
             published = parse_date(stripped)
-        if not source and (m := _DATELINE_AGENCY.match(stripped)):
-            source = m.group(1)
+        if not outlet and (m := _DATELINE_AGENCY.match(stripped)):
+            outlet = m.group(1)
     body, author = options.cleaner.clean_with_author("\n".join(lines))
     first = body.split("\n", 1)[0]
     looks_like_headline = len(first.split()) <= _TITLE_WORDS and not re.search(r"[.।?!]$", first)
@@ -208,7 +208,7 @@ def _from_plain(text: str, path: Path, options: LoadOptions) -> Article:
         body,
         title=first if looks_like_headline else "",
         published=published,
-        source=source,
+        outlet=outlet,
         author=author,
     )
 
@@ -247,7 +247,7 @@ def _from_xml(text: str, path: Path, options: LoadOptions) -> list[Article]:
                 body,
                 title=_child(item, "title"),
                 published=published,
-                source=_child(item, "source", "author") or _host(_child(item, "link")),
+                outlet=_child(item, "source", "author") or _host(_child(item, "link")),
                 url=_child(item, "link", "url", "guid"),
                 record=number if items else None,
                 author=_child(item, "author", "creator") or byline,
@@ -275,7 +275,7 @@ def _from_html(text: str, path: Path, options: LoadOptions) -> Article:
         body,
         title=meta.get("og:title", "") or doc.title,
         published=published,
-        source=meta.get("og:site_name", "") or _host(url),
+        outlet=meta.get("og:site_name", "") or _host(url),
         url=url,
         author=meta.get("author", "") or meta.get("article:author", "") or byline,
     )
@@ -302,7 +302,7 @@ def _from_markdown(text: str, path: Path, options: LoadOptions) -> Article:
         body,
         title=front.get("title", "") or (heading.group(1).strip() if heading else ""),
         published=parse_date(front.get("date", "")),
-        source=front.get("source", ""),
+        outlet=front.get("source", ""),
         url=front.get("url", ""),
         author=front.get("author", "") or byline,
     )
@@ -324,7 +324,7 @@ def _from_json(text: str, path: Path, options: LoadOptions) -> list[Article]:
                 body,
                 title=str(record.get("title") or ""),
                 published=parse_date(str(record.get("date") or record.get("published") or "")),
-                source=str(record.get("source") or ""),
+                outlet=str(record.get("source") or ""),
                 url=str(record.get("url") or record.get("link") or ""),
                 record=number,
                 author=str(record.get("author") or record.get("byline") or byline),

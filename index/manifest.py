@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from index.documents import ArticleRecord
 from index.files import IndexCorrupt, atomic_write
 
 MANIFEST_FORMAT = 1
@@ -23,10 +24,19 @@ class FileEntry:
     size: int
     mtime_ns: int
     chunk_ids: list[str]
-    articles: list[dict[str, Any]]
+    articles: list[ArticleRecord]
     # False while a feed is ingested in batches: what is listed is committed, and
     # the next ingest of the same file goes on after those articles.
     complete: bool = True
+
+    @classmethod
+    def from_stored(cls, raw: dict[str, Any]) -> FileEntry:
+        """From the record as saved (the manifest's JSON, a shared manifest's record)."""
+        articles = [ArticleRecord.from_stored(a) for a in raw["articles"]]
+        return cls(**{**raw, "articles": articles})
+
+    def to_stored(self) -> dict[str, Any]:
+        return {**vars(self), "articles": [a.to_stored() for a in self.articles]}
 
 
 @dataclass
@@ -45,7 +55,7 @@ class Manifest:
             raw = json.loads(path.read_text("utf-8"))
             return cls(
                 dict(raw.get("build", {})),
-                {str(k): FileEntry(**v) for k, v in raw["files"].items()},
+                {str(k): FileEntry.from_stored(v) for k, v in raw["files"].items()},
                 int(raw.get("generation", 0)),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
@@ -56,7 +66,7 @@ class Manifest:
             "format": MANIFEST_FORMAT,
             "generation": self.generation,
             "build": self.build,
-            "files": {k: vars(v) for k, v in sorted(self.files.items())},
+            "files": {k: v.to_stored() for k, v in sorted(self.files.items())},
         }
         atomic_write(path, json.dumps(raw, ensure_ascii=False, indent=1))
 

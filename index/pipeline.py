@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from index.chunking import Chunker, ChunkingConfig
-from index.documents import Article, Chunk, IngestSummary, Skipped
+from index.documents import Article, ArticleRecord, Chunk, IngestSummary, Skipped
 from index.embedding import EmbeddingConfig, load_embedding, token_window
 from index.files import clear_write_errors
-from index.lexical import lexical_row
 from index.loaders import LoadOptions, SkipFile, discover, load_file
 from index.store import ChunkStore, FileEntry
 
@@ -33,11 +32,13 @@ class _Pending:
     """Some articles of one file, ready to write; a feed comes in several of these."""
 
     path: str
-    entry: FileEntry  # the file's, shared by its pieces; complete once the last is written
-    articles: list[dict[str, Any]] = field(default_factory=list)
+    # The file's record before the first piece (a resumed feed's, or an empty one);
+    # None: later pieces, which go on from what the pieces before them wrote.
+    starts_from: FileEntry | None
+    articles: list[ArticleRecord] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
     replaces: list[str] = field(default_factory=list)  # an older version's chunk ids
-    last: bool = True
+    last: bool = True  # the file's record is complete once this piece is written
 
 
 class Indexer:
@@ -181,7 +182,7 @@ class Indexer:
         articles is written (and committed) a batch at a time, and a feed that an
         earlier ingest left partly written goes on after its committed articles."""
         key = str(path.resolve())
-        entry = self.store.manifest.files.get(key)
+        entry = self.store.entry(key)
         try:
             stat = path.stat()
             same_stat = entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
@@ -190,7 +191,9 @@ class Indexer:
                 return
             digest = hashlib.sha1(path.read_bytes()).hexdigest()
             if entry and entry.complete and entry.sha1 == digest:
-                entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
+                self.store.write(
+                    {key: replace(entry, size=stat.st_size, mtime_ns=stat.st_mtime_ns)}
+                )
                 summary.unchanged += 1
                 return
             articles = load_file(path, self.load_options)
@@ -201,7 +204,7 @@ class Indexer:
             summary.skipped.append(Skipped(str(path), f"cannot read: {error}"))
             return
         resumed = entry if entry and not entry.complete and entry.sha1 == digest else None
-        done = {a["id"] for a in resumed.articles} if resumed else set()
+        done = {a.id for a in resumed.articles} if resumed else set()
         new_entry = FileEntry(
             sha1=digest,
             size=stat.st_size,
@@ -216,11 +219,11 @@ class Indexer:
         for article in _article_progress(todo, path, progress):
             chunks = self.chunker.chunk(article)
             piece.chunks += chunks
-            piece.articles.append(_article_entry(article, len(chunks)))
+            piece.articles.append(ArticleRecord.of(article, len(chunks)))
             if len(piece.chunks) >= _BATCH_CHUNKS:
                 piece.last = False
                 yield piece
-                piece = _Pending(key, new_entry)
+                piece = _Pending(key, None)
         yield piece
 
     def _write(
@@ -233,13 +236,9 @@ class Indexer:
             return
         from llama_index.core.schema import TextNode
 
-        store = self.store
-        store.begin(p.path for p in pending)
-        if stale := [cid for p in pending for cid in p.replaces]:
-            store.delete(stale)
         chunks = [c for p in pending for c in p.chunks]
         vectors = self._embed([c.text for c in chunks], embedding or _EmbeddingProgress(False))
-        metadata = [c.metadata() for c in chunks]
+        metadata = [c.stored().to_metadata() for c in chunks]
         nodes = [
             TextNode(
                 id_=c.id,
@@ -251,19 +250,28 @@ class Indexer:
             )
             for c, meta, v in zip(chunks, metadata, vectors, strict=True)
         ]
-        store.add(nodes)
-        store.bm25.add(
-            [lexical_row(c.id, c.text, meta) for c, meta in zip(chunks, metadata, strict=True)]
+        self.store.write(
+            self._records(pending), nodes, replaces=[cid for p in pending for cid in p.replaces]
         )
         if vectors:
             self._dimension = len(vectors[0])
-        for p in pending:
-            p.entry.chunk_ids += [c.id for c in p.chunks]
-            p.entry.articles += p.articles
-            p.entry.complete = p.last
-            store.manifest.files[p.path] = p.entry
-            summary.articles += len(p.articles)
+        summary.articles += sum(len(p.articles) for p in pending)
         summary.chunks += len(chunks)
+
+    def _records(self, pending: list[_Pending]) -> dict[str, FileEntry]:
+        """The files' records once these pieces are written: each piece's articles and
+        chunks after those of the pieces before it."""
+        records: dict[str, FileEntry] = {}
+        for p in pending:
+            before = records.get(p.path) or p.starts_from or self.store.entry(p.path)
+            assert before is not None, "a file's later piece comes after its first"
+            records[p.path] = replace(
+                before,
+                chunk_ids=[*before.chunk_ids, *(c.id for c in p.chunks)],
+                articles=[*before.articles, *p.articles],
+                complete=p.last,
+            )
+        return records
 
     def _embed(self, texts: list[str], progress: _EmbeddingProgress) -> list[list[float]]:
         """Embeds texts grouped by length in model tokens, returned in their order.
@@ -289,25 +297,16 @@ class Indexer:
     def _prune(self, paths: Iterable[str | Path]) -> int:
         """Forget files that are gone; in a shared index only those under `paths`,
         as other writers' files may not be on this machine at all."""
-        gone = [path for path in self.store.manifest.files if not os.path.exists(path)]
+        gone = [path for path in self.store.entries() if not os.path.exists(path)]
         if self.store.shared:
             roots = [Path(p).resolve() for p in paths]
             gone = [p for p in gone if any(Path(p).is_relative_to(r) for r in roots)]
-        self.store.begin(gone)
-        for path in gone:
-            self.store.delete(self.store.manifest.files.pop(path).chunk_ids)
-        return len(gone)
+        return self.store.forget(gone)
 
     def remove(self, article_paths: Iterable[str]) -> int:
         """Forget files (by path) and their chunks; returns how many were known."""
         with self._exclusive(), self.store.writing(), self._changing():
-            removed = 0
-            keys = [str(Path(path).resolve()) for path in article_paths]
-            self.store.begin(keys)
-            for key in keys:
-                if entry := self.store.manifest.files.pop(key, None):
-                    self.store.delete(entry.chunk_ids)
-                    removed += 1
+            removed = self.store.forget(str(Path(path).resolve()) for path in article_paths)
             self.store.commit(self.build)
             return removed
 
@@ -352,18 +351,3 @@ def _article_progress(articles: list[Article], path: Path, enabled: bool) -> Ite
     from tqdm import tqdm
 
     return tqdm(articles, desc=path.name, unit="article", leave=False)
-
-
-def _article_entry(article: Article, chunks: int) -> dict[str, Any]:
-    """What the manifest lists of an article."""
-    return {
-        "id": article.id,
-        "ref": article.ref,
-        "title": article.title,
-        "language": article.language,
-        "date": article.published.isoformat() if article.published else "",
-        "source": article.source,
-        "url": article.url,
-        "author": article.author,
-        "chunks": chunks,
-    }

@@ -220,7 +220,7 @@ class QdrantLexicalIndex:
         payload: dict[str, Any] = {
             "chunk_id": row.id,
             "lang": lang,
-            "source": row.source,
+            "source": row.outlet,  # the stored name, as collections written before
             "date": row.date,
             "norm": norm,  # for scores in full precision (see `search`)
         }
@@ -435,16 +435,16 @@ def _language(lang: str) -> str:
 
 
 def _payload_filter(row_filter: RowFilter | None) -> Any:
-    """The filter's sources and dates as Qdrant's payload conditions (its languages
+    """The filter's outlets and dates as Qdrant's payload conditions (its languages
     choose the named vectors searched)."""
     from qdrant_client import models
 
     if row_filter is None:
         return None
     must: list[Any] = []
-    if row_filter.sources:
-        sources = models.MatchAny(any=list(row_filter.sources))
-        must.append(models.FieldCondition(key="source", match=sources))
+    if row_filter.outlets:
+        outlets = models.MatchAny(any=list(row_filter.outlets))
+        must.append(models.FieldCondition(key="source", match=outlets))
     if row_filter.date_from or row_filter.date_to:
         dates = models.Range(
             gte=row_filter.date_from or None,

@@ -62,7 +62,7 @@ class SharedManifest:
                 break
         manifest = Manifest(
             json.loads(head.build) if head.build else {},
-            {path: FileEntry(**json.loads(text)) for path, text in records.items()},
+            {path: FileEntry.from_stored(json.loads(text)) for path, text in records.items()},
             head.generation,
         )
         return manifest, records
@@ -103,4 +103,4 @@ class SharedManifest:
 
 
 def _record(entry: FileEntry) -> str:
-    return json.dumps(vars(entry), ensure_ascii=False, sort_keys=True)
+    return json.dumps(entry.to_stored(), ensure_ascii=False, sort_keys=True)

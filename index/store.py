@@ -22,8 +22,9 @@ import re
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from index.bm25 import BM25Index
@@ -34,7 +35,7 @@ from index.chroma import (
     write_refused,
 )
 from index.files import IndexCorrupt, atomic_write, clear_write_errors
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, lexical_row
 from index.manifest import FileEntry, IndexMismatch, Manifest
 from index.shared_manifest import Head, SharedManifest
 
@@ -46,7 +47,9 @@ SHARED_REFRESH_SECONDS = 1.0
 
 class ChunkStore:
     """Chroma (dense vectors, texts, metadata) + a lexical index (BM25) + the
-    manifest, kept in step."""
+    manifest, kept in step: files are written (`write`) and forgotten (`forget`)
+    here alone, each record after the chunks it names, so that a crash leaves
+    only chunks no record names, which `reconcile` deletes."""
 
     def __init__(
         self,
@@ -110,6 +113,7 @@ class ChunkStore:
 
     @property
     def manifest(self) -> Manifest:
+        """Read only: its files change through `write` and `forget`."""
         if self._manifest is None and self._manifest_error is None:
             self._load_manifest()
         if self._manifest is None:
@@ -298,7 +302,7 @@ class ChunkStore:
             client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"}), self.url
         )
 
-    def begin(self, paths: Iterable[str]) -> None:
+    def _begin(self, paths: Iterable[str]) -> None:
         """Files about to change. In a shared index they are written down until the
         commit: the repair after a crash looks at those alone, as the chunks of
         another writer's files in flight look just the same."""
@@ -332,7 +336,7 @@ class ChunkStore:
                 orphans |= named
                 del self.manifest.files[path]
         if orphans:
-            self.delete(orphans)
+            self._delete(orphans)
         return len(orphans)
 
     # Writing and reading chunks
@@ -343,12 +347,58 @@ class ChunkStore:
         if self.url and (stored := (self.collection.metadata or {}).get("build")):
             Manifest(json.loads(stored)).check(build)
 
-    def add(self, nodes: Sequence[Any]) -> None:
-        if nodes:
-            with self._clear_chroma_errors():
-                self.vector_store.add(list(nodes))
+    def entry(self, path: str) -> FileEntry | None:
+        """The record of a file (its resolved path), None for a file not indexed."""
+        return self.manifest.files.get(path)
 
-    def delete(self, chunk_ids: Iterable[str]) -> None:
+    def entries(self) -> Mapping[str, FileEntry]:
+        """Every file's record by path, read only: they change through `write`
+        and `forget`."""
+        return MappingProxyType(self.manifest.files)
+
+    def write(
+        self,
+        files: Mapping[str, FileEntry],
+        nodes: Sequence[Any] = (),
+        replaces: Iterable[str] = (),
+    ) -> None:
+        """Files' new records, with the chunks they add (llama-index nodes, embedded):
+        first `replaces` (chunks of the files' older versions) are deleted, then the
+        nodes go to Chroma and the lexical index, then the records are set; all of
+        it durable at the next `commit`. A write that fails midway leaves the
+        records as they were, and what it wrote is repaired (`reconcile`)."""
+        stale = list(replaces)
+        named = {chunk for entry in files.values() for chunk in entry.chunk_ids}
+        if strays := sorted(n.id_ for n in nodes if n.id_ not in named):
+            raise ValueError(f"no record names the chunks {_some(strays)}")
+        if nodes or stale:
+            self._begin(files)
+        if stale:
+            self._delete(stale)
+        if nodes:
+            self._add_to_chroma(nodes)
+            self.bm25.add([lexical_row(n.id_, n.text, n.metadata) for n in nodes])
+        self.manifest.files.update(files)
+
+    def forget(self, paths: Iterable[str]) -> int:
+        """Files' chunks deleted from both stores, then their records; returns how
+        many of the files were indexed."""
+        known = [p for p in dict.fromkeys(paths) if p in self.manifest.files]
+        if not known:
+            return 0
+        self._begin(known)
+        self._delete([c for path in known for c in self.manifest.files[path].chunk_ids])
+        for path in known:
+            del self.manifest.files[path]
+        return len(known)
+
+    def _add_to_chroma(self, nodes: Sequence[Any]) -> None:
+        with self._clear_chroma_errors():
+            self.vector_store.add(list(nodes))
+
+    def _delete(self, chunk_ids: Iterable[str]) -> None:
+        """From Chroma and the lexical index; the records that named them are the
+        caller's to change."""
         ids = list(chunk_ids)
         with self._clear_chroma_errors():
             for start in range(0, len(ids), 5000):
@@ -517,7 +567,7 @@ class ChunkStore:
                 orphans.update(entry.chunk_ids)
                 del self.manifest.files[path]
         if orphans:
-            self.delete(orphans)
+            self._delete(orphans)
         return len(orphans)
 
     def check(self) -> list[str]:
@@ -535,7 +585,7 @@ class ChunkStore:
         if duplicated := sorted(c for c, n in Counter(named).items() if n > 1):
             problems.append(f"the manifest names {_some(duplicated)} more than once")
         for path, entry in manifest.files.items():
-            counted = sum(int(a.get("chunks", 0)) for a in entry.articles)
+            counted = sum(a.chunks for a in entry.articles)
             if counted != len(entry.chunk_ids):
                 problems.append(
                     f"the manifest lists {len(entry.chunk_ids)} chunks of {path}, "

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from index.documents import ArticleRecord
     from index.files import DiskFull, IndexCorrupt, ReadOnlyIndex
     from index.loaders import SkipFile
     from index.pipeline import IndexBusy
@@ -31,6 +32,7 @@ _ERRORS = {
 __all__ = [
     "SAMPLE_CORPUS",
     "Answer",
+    "ArticleRecord",
     "Assistant",
     "Citation",
     "DiskFull",
@@ -54,6 +56,8 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module("rag.assistant").Assistant
     if name == "Settings":
         return importlib.import_module("rag.settings").Settings
+    if name == "ArticleRecord":  # what Assistant.articles() lists
+        return importlib.import_module("index.documents").ArticleRecord
     if name in ("Answer", "Citation", "Filters", "Passage"):
         return getattr(importlib.import_module("rag.types"), name)
     if name in _ERRORS:

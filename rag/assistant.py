@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from index.cleaning import Cleaner
-from index.documents import IngestSummary
+from index.documents import ArticleRecord, IngestSummary
 from index.embedding import default_cache_dir, load_embedding
 from index.language import question_language
 from index.lexicon import Lexicon, load_lexicon
@@ -190,11 +190,12 @@ class Assistant:
         """Problems of the index (damaged files, records that disagree); none: sound."""
         return self.store.check()
 
-    def articles(self) -> list[dict[str, Any]]:
+    def articles(self) -> list[ArticleRecord]:
+        """Every indexed article, by file path, each with its file's `path`."""
         self.store.refresh()
         return [
-            {**article, "path": path}
-            for path, entry in sorted(self.store.manifest.files.items())
+            replace(article, path=path)
+            for path, entry in sorted(self.store.entries().items())
             for article in entry.articles
         ]
 
@@ -202,14 +203,14 @@ class Assistant:
         articles = self.articles()
         languages: dict[str, int] = {}
         for a in articles:
-            languages[a["language"]] = languages.get(a["language"], 0) + 1
+            languages[a.language] = languages.get(a.language, 0) + 1
         return {
             "data_dir": str(self.settings.data_dir),
             "chroma": self.settings.chroma_url or str(self.settings.data_dir / "chroma"),
             "collection": self.settings.collection,
-            "files": len(self.store.manifest.files),
+            "files": len(self.store.entries()),
             "articles": len(articles),
-            "chunks": sum(a["chunks"] for a in articles),
+            "chunks": sum(a.chunks for a in articles),
             "languages": languages,
             "embedding": self.store.manifest.build.get("embedding", {}),
             "chunking": self.store.manifest.build.get("chunking", {}),
@@ -262,33 +263,33 @@ class Assistant:
         case), ValueError for an outlet it does not have, listing those it has."""
         checked = Filters.coerce(filters)
         # A server's collection built elsewhere has no local manifest to check with.
-        if not checked.sources or not self.store.manifest.files:
+        if not checked.outlets or not self.store.entries():
             return checked
-        outlets = sorted({a["source"] for a in self._article_entries() if a["source"]})
+        outlets = sorted({a.outlet for a in self._article_entries() if a.outlet})
         spelled: dict[str, list[str]] = {}
         for outlet in outlets:
             spelled.setdefault(fold_for_matching(outlet), []).append(outlet)
-        if unknown := [s for s in checked.sources if fold_for_matching(s) not in spelled]:
+        if unknown := [s for s in checked.outlets if fold_for_matching(s) not in spelled]:
             raise ValueError(
-                f"source: no indexed article is from {', '.join(map(repr, unknown))}; "
+                f"outlet: no indexed article is from {', '.join(map(repr, unknown))}; "
                 + _known_outlets(outlets)
             )
-        sources = [o for s in checked.sources for o in spelled[fold_for_matching(s)]]
-        return replace(checked, sources=tuple(dict.fromkeys(sources)))
+        found = [o for s in checked.outlets for o in spelled[fold_for_matching(s)]]
+        return replace(checked, outlets=tuple(dict.fromkeys(found)))
 
-    def _article_entries(self) -> Iterator[dict[str, Any]]:
-        for entry in self.store.manifest.files.values():
+    def _article_entries(self) -> Iterator[ArticleRecord]:
+        for entry in self.store.entries().values():
             yield from entry.articles
 
     def _matches_no_article(self, filters: Filters) -> bool:
         """Whether no article has the filters' outlet and date. Languages are not
         looked at: they belong to passages, which the manifest does not list."""
-        if not (filters.sources or filters.date_from or filters.date_to):
+        if not (filters.outlets or filters.date_from or filters.date_to):
             return False
         return not any(
-            (not filters.sources or a["source"] in filters.sources)
-            and (not filters.date_from or (a["date"] and a["date"] >= filters.date_from))
-            and (not filters.date_to or (a["date"] and a["date"] <= filters.date_to))
+            (not filters.outlets or a.outlet in filters.outlets)
+            and (not filters.date_from or (a.date and a.date >= filters.date_from))
+            and (not filters.date_to or (a.date and a.date <= filters.date_to))
             for a in self._article_entries()
         )
 
@@ -396,9 +397,9 @@ class Assistant:
         """Why there is nothing to search, in the reader's language; "" when there is."""
         if not re.search(r"\w", question):
             return say("bad_question", language)
-        if not self.store.manifest.files and not self.settings.chroma_url:
+        if not self.store.entries() and not self.settings.chroma_url:
             return say("empty_index", language)
-        if self.store.manifest.files and self._matches_no_article(filters):
+        if self.store.entries() and self._matches_no_article(filters):
             return say("no_match", language, filters=filters.describe())
         return ""
 

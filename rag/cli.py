@@ -66,7 +66,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "language": args.only_lang,
-        "source": args.source,
+        "outlet": args.outlet,
         "date_from": args.date_from,
         "date_to": args.date_to,
     }
@@ -90,7 +90,7 @@ def _print_answer(
         if c.n not in shown:
             shown.add(c.n)
             by = ", ".join(x for x in (c.author, c.outlet) if x)
-            print(f"  [{c.n}] {c.title} — {by or 'no byline'}, {c.date or 'undated'} ({c.source})")
+            print(f"  [{c.n}] {c.title} — {by or 'no byline'}, {c.date or 'undated'} ({c.ref})")
         print(f"      “{c.quote}”")
 
 
@@ -133,8 +133,8 @@ def cmd_articles(args: argparse.Namespace) -> int:
         )
         return 0
     rows = [
-        (a["language"], a["date"] or "–", str(a["chunks"]), a.get("source") or "–",
-         a.get("author") or "–", a["ref"], a["title"])
+        (a.language, a.date or "–", str(a.chunks), a.outlet or "–", a.author or "–",
+         a.ref, a.title)
         for a in articles
     ]  # fmt: skip
     header = ("lang", "date", "chunks", "outlet", "author", "file", "title")
@@ -166,7 +166,8 @@ def _answer_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--only-lang", choices=["hi", "en", "mixed"], help="search passages in one language"
     )
-    parser.add_argument("--source", help="search one outlet only")
+    # --source: its name before the outlet was called the outlet everywhere
+    parser.add_argument("--outlet", "--source", help="search one outlet only")
     parser.add_argument("--date-from", help="YYYY-MM-DD")
     parser.add_argument("--date-to", help="YYYY-MM-DD")
 

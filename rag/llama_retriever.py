@@ -34,7 +34,7 @@ class LlamaIndexRetriever(BaseRetriever):
                 node=TextNode(
                     id_=p.chunk_id,
                     text=p.text,
-                    metadata={"ref": p.source, "title": p.title, "language": p.language},
+                    metadata={"ref": p.ref, "title": p.title, "language": p.language},
                 ),
                 score=p.score,
             )

@@ -131,7 +131,7 @@ def render_source(template: str, passage: Passage) -> str:
     """The [source] template filled in; a line whose fields are all unknown is left out."""
     values = {
         "n": str(passage.n),
-        "title": passage.title or passage.source,
+        "title": passage.title or passage.ref,
         "outlet": passage.outlet,
         "author": passage.author,
         "date": passage.date,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from index.bm25 import RowFilter
+from index.documents import StoredChunk
 from index.language import question_language
 from index.lexicon import Lexicon
 from index.store import ChunkStore
@@ -49,16 +50,17 @@ def _date_number(iso: str) -> int:
 
 def chroma_where(filters: Filters) -> dict[str, Any] | None:
     parts: list[dict[str, Any]] = []
+    language, outlet, day = (StoredChunk.key(f) for f in ("language", "outlet", "date"))
     if filters.languages:
-        parts.append({"lang": {"$in": list(filters.languages)}})
-    if filters.sources:
-        parts.append({"source": {"$in": list(filters.sources)}})
+        parts.append({language: {"$in": list(filters.languages)}})
+    if filters.outlets:
+        parts.append({outlet: {"$in": list(filters.outlets)}})
     if filters.date_from:
-        parts.append({"date": {"$gte": _date_number(filters.date_from)}})
+        parts.append({day: {"$gte": _date_number(filters.date_from)}})
     if filters.date_to:
-        parts.append({"date": {"$lte": _date_number(filters.date_to)}})
+        parts.append({day: {"$lte": _date_number(filters.date_to)}})
         if not filters.date_from:  # undated articles (0) match no date range
-            parts.append({"date": {"$gt": 0}})
+            parts.append({day: {"$gt": 0}})
     if len(parts) > 1:
         return {"$and": parts}
     return parts[0] if parts else None
@@ -69,7 +71,7 @@ def row_filter(filters: Filters) -> RowFilter | None:
         return None
     return RowFilter(
         filters.languages,
-        filters.sources,
+        filters.outlets,
         _date_number(filters.date_from),
         _date_number(filters.date_to),
     )
@@ -231,7 +233,7 @@ class HybridRetriever:
         row = row_filter(
             Filters(
                 languages=(other,),
-                sources=filters.sources,
+                outlets=filters.outlets,
                 date_from=filters.date_from,
                 date_to=filters.date_to,
             )
@@ -361,8 +363,13 @@ class HybridRetriever:
             for i, s in hits:
                 scores.setdefault(i, {})[name] = s
         return [
-            Passage.from_metadata(
-                n, i, texts[i][0], texts[i][1], fused_score.get(i, 0.0), scores.get(i, {})
+            Passage.of(
+                n,
+                i,
+                texts[i][0],
+                StoredChunk.from_metadata(texts[i][1]),
+                fused_score.get(i, 0.0),
+                scores.get(i, {}),
             )
             for n, i in enumerate(kept, start=1)
         ]

@@ -8,8 +8,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from index.documents import StoredChunk
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_FILTER_KEYS = frozenset({"language", "languages", "source", "sources", "date_from", "date_to"})
+_FILTER_KEYS = frozenset({"language", "languages", "outlet", "outlets", "date_from", "date_to"})
+# The names these filters had, still read from a dict of them.
+_OLD_FILTER_KEYS = {"source": "outlet", "sources": "outlets"}
 
 
 def _check_date(key: str, value: str) -> None:
@@ -33,7 +37,7 @@ class Filters:
     the index does not know is refused where the index is known (Assistant)."""
 
     languages: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
     date_from: str = ""
     date_to: str = ""
 
@@ -45,11 +49,12 @@ class Filters:
 
     @classmethod
     def coerce(cls, value: Filters | dict[str, Any] | None) -> Filters:
-        """Filters from a dict of them: {"language": "hi", "source": "IANS", ...}."""
+        """Filters from a dict of them: {"language": "hi", "outlet": "IANS", ...}."""
         if value is None:
             return cls()
         if isinstance(value, Filters):
             return value
+        value = {_OLD_FILTER_KEYS.get(key, key): v for key, v in value.items()}
         if unknown := set(value) - _FILTER_KEYS:
             raise ValueError(
                 f"unknown filter(s) {', '.join(sorted(unknown))}: "
@@ -62,18 +67,18 @@ class Filters:
 
         return cls(
             languages=as_tuple(value.get("languages") or value.get("language")),
-            sources=as_tuple(value.get("sources") or value.get("source")),
+            outlets=as_tuple(value.get("outlets") or value.get("outlet")),
             date_from=str(value.get("date_from") or "").strip(),
             date_to=str(value.get("date_to") or "").strip(),
         )
 
     def __bool__(self) -> bool:
-        return bool(self.languages or self.sources or self.date_from or self.date_to)
+        return bool(self.languages or self.outlets or self.date_from or self.date_to)
 
     def describe(self) -> str:
-        """The filters for a reader, as the Python API names them: "source PTI, date_from 2025-01-01"."""
+        """The filters for a reader, as the Python API names them: "outlet PTI, date_from 2025-01-01"."""
         parts = [f"language {', '.join(self.languages)}"] if self.languages else []
-        parts += [f"source {', '.join(self.sources)}"] if self.sources else []
+        parts += [f"outlet {', '.join(self.outlets)}"] if self.outlets else []
         parts += [
             f"{key} {value}" for key in ("date_from", "date_to") if (value := getattr(self, key))
         ]
@@ -87,8 +92,8 @@ class Passage:
     n: int
     chunk_id: str
     text: str
-    source: str  # file name (or feed.jsonl#2)
-    path: str
+    ref: str  # the file for people: `name.txt`, `feed.jsonl#2`
+    path: str  # the file, resolved
     title: str
     outlet: str
     url: str
@@ -107,32 +112,33 @@ class Passage:
         return self.rank or self.n
 
     @classmethod
-    def from_metadata(
+    def of(
         cls,
         n: int,
         chunk_id: str,
         text: str,
-        meta: dict[str, Any],
+        stored: StoredChunk,
         score: float,
         scores: dict[str, float],
     ) -> Passage:
+        """The passage of a chunk as the index stores it, at rank `n`."""
         return cls(
             n=n,
             chunk_id=chunk_id,
             text=text,
-            source=str(meta.get("ref", "")),
-            path=str(meta.get("path", "")),
-            title=str(meta.get("title", "")),
-            outlet=str(meta.get("source", "")),
-            url=str(meta.get("url", "")),
-            date=str(meta.get("date_iso", "")),
-            language=str(meta.get("lang", "")),
-            start=int(meta.get("start", 0)),
-            end=int(meta.get("end", 0)),
+            ref=stored.ref,
+            path=stored.path,
+            title=stored.title,
+            outlet=stored.outlet,
+            url=stored.url,
+            date=stored.date_iso,
+            language=stored.language,
+            start=stored.start,
+            end=stored.end,
             score=score,
             scores=scores,
-            article_id=str(meta.get("article_id", "")),
-            author=str(meta.get("author", "")),
+            article_id=stored.article_id,
+            author=stored.author,
             rank=n,
         )
 
@@ -140,7 +146,7 @@ class Passage:
 @dataclass
 class Citation:
     n: int
-    source: str
+    ref: str  # the passage's file, as `Passage.ref`
     title: str
     outlet: str
     url: str
@@ -161,7 +167,7 @@ class Citation:
         p = passage
         return cls(
             n=p.n,
-            source=p.source,
+            ref=p.ref,
             title=p.title,
             outlet=p.outlet,
             url=p.url,

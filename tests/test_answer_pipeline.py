@@ -95,7 +95,7 @@ def test_quoted_brackets_cannot_pass_for_citations() -> None:
 
 def _passage(text: str, language: str = "en", author: str = "", date: str = "") -> Passage:
     return Passage(
-        n=1, chunk_id="c", text=text, source="a.txt", path="a.txt", title="", outlet="KNN",
+        n=1, chunk_id="c", text=text, ref="a.txt", path="a.txt", title="", outlet="KNN",
         url="", date=date, language=language, start=0, end=len(text), score=1.0, author=author,
     )  # fmt: skip
 

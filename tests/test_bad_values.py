@@ -34,7 +34,9 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         (["--candidates", "0"], "candidates must be at least 1, not 0"),
         (["--date-from", "2025-13-45"], "date_from must be a date as YYYY-MM-DD"),
         (["--date-to", "2018-13-99"], "date_to must be a date as YYYY-MM-DD"),
-        (["--source", "Reuters"], "source: no indexed article is from 'Reuters'"),
+        # --source: --outlet's old name, still accepted
+        (["--source", "Reuters"], "outlet: no indexed article is from 'Reuters'"),
+        (["--outlet", "Reuters"], "outlet: no indexed article is from 'Reuters'"),
     ],
 )
 def test_cli_ask_refuses_a_bad_value_in_one_line(
@@ -47,20 +49,22 @@ def test_cli_ask_refuses_a_bad_value_in_one_line(
 
 
 def test_an_unknown_outlet_is_refused_with_the_known_ones(sample_index: Assistant) -> None:
-    with pytest.raises(ValueError, match="source: no indexed article is from 'Reuters'") as error:
-        sample_index.ask(QUESTION, filters={"source": "Reuters"})
+    with pytest.raises(ValueError, match="outlet: no indexed article is from 'Reuters'") as error:
+        sample_index.ask(QUESTION, filters={"outlet": "Reuters"})
     assert all(outlet in str(error.value) for outlet in SAMPLE_OUTLETS)
 
 
 def test_an_outlet_is_matched_in_any_case(sample_index: Assistant) -> None:
-    answer = sample_index.ask(QUESTION, filters={"source": "pti"})
+    answer = sample_index.ask(QUESTION, filters={"outlet": "pti"})
     assert answer.answered and {p.outlet for p in answer.passages} == {"PTI"}
+    # "source", the filter's old name, is still read.
+    assert sample_index.ask(QUESTION, filters={"source": "pti"}).passages == answer.passages
 
 
 def test_a_filter_no_article_matches_says_so(sample_index: Assistant) -> None:
     for filters in (
         {"date_from": "2030-01-01"},
-        {"source": "PTI", "date_to": "2025-01-01"},
+        {"outlet": "PTI", "date_to": "2025-01-01"},
         {"date_from": "2025-09-01", "date_to": "2025-08-01"},  # backwards
     ):
         answer = sample_index.ask(QUESTION, filters=filters)
@@ -76,11 +80,11 @@ def test_a_filter_no_article_matches_says_so(sample_index: Assistant) -> None:
     [
         (lambda a: a.ask(QUESTION, filters={"date_from": "2025-13-45"}), "date_from must be"),
         (lambda a: a.ask(QUESTION, filters={"date_to": "2018-13-99"}), "date_to must be"),
-        (lambda a: a.ask(QUESTION, filters={"outlet": "PTI"}), r"unknown filter\(s\) outlet"),
+        (lambda a: a.ask(QUESTION, filters={"publisher": "PTI"}), r"unknown filter\(s\) publisher"),
         (lambda a: a.ask(QUESTION, filters={"language": "fr"}), "unknown language filter"),
         (lambda a: a.ask(QUESTION, k=0), "k must be at least 1, not 0"),
         (lambda a: a.retrieve(QUESTION, k=-3), "k must be at least 1, not -3"),
-        (lambda a: a.retrieve(QUESTION, filters={"source": "nowhere"}), "source: no indexed"),
+        (lambda a: a.retrieve(QUESTION, filters={"outlet": "nowhere"}), "outlet: no indexed"),
     ],
 )
 def test_the_python_api_names_the_bad_value(

@@ -124,7 +124,7 @@ def test_filters_by_language_source_and_date() -> None:
     index.add(_rows(DOCS[3:], start=3, lang="hi"))
     ids = lambda f: {i for i, _ in index.search(["a", "b", "c", "d", "e"], 10, f)}  # noqa: E731
     assert ids(RowFilter(langs=("hi",))) == {"d3", "d4"}
-    assert ids(RowFilter(sources=("src0",))) == {"d0", "d2", "d4"}
+    assert ids(RowFilter(outlets=("src0",))) == {"d0", "d2", "d4"}
     assert ids(RowFilter(date_from=20250102, date_to=20250103)) == {"d1", "d2"}
 
 

@@ -70,7 +70,7 @@ def test_ingest_and_answer_through_a_chroma_server_then_lose_it(
     # The answer's wording is the answerer's (tests/test_retrieval_answering.py states
     # this question's known miss); here the server must serve the right article.
     answer = assistant.ask(QUESTION)
-    assert answer.answered and {c.source for c in answer.citations} == {GOLD}
+    assert answer.answered and {c.ref for c in answer.citations} == {GOLD}
 
     chroma_server.stop()
     assert_clear_failure(lambda: assistant.ask(QUESTION), chroma_server.url)
@@ -79,7 +79,7 @@ def test_ingest_and_answer_through_a_chroma_server_then_lose_it(
 
     chroma_server.start()  # the same data: the index survives the outage
     answer = bounded(lambda: assistant.ask(QUESTION))
-    assert answer.answered and {c.source for c in answer.citations} == {GOLD}
+    assert answer.answered and {c.ref for c in answer.citations} == {GOLD}
     assert assistant.ingest([sample_corpus]).unchanged == 9
 
 

@@ -21,7 +21,7 @@ def passage(n: int, text: str, start: int, language: str = "en") -> Passage:
         n=n,
         chunk_id=f"c{n}",
         text=text,
-        source=f"a{n}.txt",
+        ref=f"a{n}.txt",
         path=f"/a{n}.txt",
         title=f"Title {n}",
         outlet="outlet",
@@ -61,7 +61,7 @@ def test_quote_is_the_best_supporting_sentence_with_article_offsets() -> None:
     ]
     first = checked.citations[0]
     assert (first.start, first.end) == (120 + METRO.index("Fares"), 120 + len(METRO))
-    assert (first.n, first.source, first.title, first.path) == (1, "a1.txt", "Title 1", "/a1.txt")
+    assert (first.n, first.ref, first.title, first.path) == (1, "a1.txt", "Title 1", "/a1.txt")
 
 
 def test_adjacent_and_grouped_markers_each_cite() -> None:

@@ -93,7 +93,7 @@ def test_an_article_with_bidi_overrides_gives_clean_chunks_title_and_outlet(
         "utf-8",
     )
     (article,) = load_file(path, LoadOptions(CLEANER))
-    assert article.title == "Council approves ring road" and article.source == "citynews"
+    assert article.title == "Council approves ring road" and article.outlet == "citynews"
     chunks = Chunker(ChunkingConfig(max_tokens=20, overlap=0)).chunk(article)
     assert len(chunks) > 1
     stray = re.compile(f"[{BIDI_CONTROLS}\u200b\u200c\u200d\ufeff\u00ad]")

@@ -67,9 +67,9 @@ def patch(owner, name, when, seconds=0.0):
 
 CRASHES = {
     "none": lambda: None,
-    "after-chroma-add": lambda: patch(ChunkStore, "add", "after"),
-    "during-chroma-add": lambda: patch(ChunkStore, "add", "during", 0.3),
-    "after-delete": lambda: patch(ChunkStore, "delete", "after"),
+    "after-chroma-add": lambda: patch(ChunkStore, "_add_to_chroma", "after"),
+    "during-chroma-add": lambda: patch(ChunkStore, "_add_to_chroma", "during", 0.3),
+    "after-delete": lambda: patch(ChunkStore, "_delete", "after"),
     "before-manifest-save": lambda: patch(Manifest, "save", "before"),
 }
 

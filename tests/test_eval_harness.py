@@ -164,7 +164,7 @@ def test_seed_set_points_at_the_shared_corpus() -> None:
     seed = load_set("seed")
     assert seed.corpus == [corpus]
     names = {p.name for p in corpus.iterdir()}
-    assert {s for item in seed.items for s in item.gold_sources} <= names
+    assert {s for item in seed.items for s in item.gold_refs} <= names
 
 
 def test_a_set_file_needs_a_corpus_and_valid_items(tmp_path: Path) -> None:
@@ -174,7 +174,7 @@ def test_a_set_file_needs_a_corpus_and_valid_items(tmp_path: Path) -> None:
         "language": "en",
         "kind": "single-source",
         "key_facts": [["A"]],
-        "gold_sources": ["a.txt"],
+        "gold_refs": ["a.txt"],
     }
     path = tmp_path / "mine.jsonl"
     path.write_text(json.dumps(good) + "\n\n", "utf-8")
@@ -183,12 +183,16 @@ def test_a_set_file_needs_a_corpus_and_valid_items(tmp_path: Path) -> None:
     loaded = load_set(path, [tmp_path])
     assert loaded.name == "mine"
     assert loaded.items == [EvalItem("x1", "Who?", "en", "single-source", "", [["A"]], ["a.txt"])]
+    # "gold_sources": the key's name in sets written before, still read.
+    old = {k: v for k, v in good.items() if k != "gold_refs"} | {"gold_sources": ["a.txt"]}
+    path.write_text(json.dumps(old) + "\n", "utf-8")
+    assert read_items(path) == loaded.items
 
     path.write_text(json.dumps({**good, "kind": "trivia"}) + "\n", "utf-8")
     with pytest.raises(ValueError, match=r"mine\.jsonl:1: kind 'trivia'"):
         read_items(path)
-    path.write_text(json.dumps({**good, "gold_sources": []}) + "\n", "utf-8")
-    with pytest.raises(ValueError, match="gold_sources"):
+    path.write_text(json.dumps({**good, "gold_refs": []}) + "\n", "utf-8")
+    with pytest.raises(ValueError, match="gold_refs"):
         read_items(path)
     path.write_text(json.dumps(good) + "\n" + json.dumps(good) + "\n", "utf-8")
     with pytest.raises(ValueError, match="duplicate ids x1"):
@@ -296,8 +300,8 @@ def test_squad_one_language(tiny_squad: dict[str, Path], tmp_path: Path) -> None
     assert (first.id, first.language, first.kind) == ("en-q1", "en", "single-source")
     assert first.reference == "308"
     assert first.key_facts == [["308", "308 points"]]
-    assert first.gold_sources == ["xquad.en.jsonl#1"]
-    assert third.gold_sources == ["xquad.en.jsonl#2"]
+    assert first.gold_refs == ["xquad.en.jsonl#1"]
+    assert third.gold_refs == ["xquad.en.jsonl#2"]
 
 
 def test_squad_mixed_pool_and_cross_language(tiny_squad: dict[str, Path], tmp_path: Path) -> None:
@@ -306,7 +310,7 @@ def test_squad_mixed_pool_and_cross_language(tiny_squad: dict[str, Path], tmp_pa
     assert len(mixed.items) == 6
     hindi = next(item for item in mixed.items if item.id == "hi-q2")
     assert hindi.kind == "single-source"
-    assert hindi.gold_sources == ["xquad.en.jsonl#1", "xquad.hi.jsonl#1"]
+    assert hindi.gold_refs == ["xquad.en.jsonl#1", "xquad.hi.jsonl#1"]
     assert hindi.key_facts == [["कावन शॉर्ट", "Kawann Short"]]
     assert hindi.reference == "कावन शॉर्ट"
 
@@ -315,7 +319,7 @@ def test_squad_mixed_pool_and_cross_language(tiny_squad: dict[str, Path], tmp_pa
     assert {item.kind for item in cross.items} == {"cross-language"}
     assert [item.language for item in cross.items] == ["hi"] * 3
     last = cross.items[-1]
-    assert last.gold_sources == ["xquad.en.jsonl#2"]
+    assert last.gold_refs == ["xquad.en.jsonl#2"]
     assert last.key_facts == [["सांता क्लारा", "Santa Clara"]]
 
 

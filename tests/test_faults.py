@@ -43,7 +43,7 @@ assistant = hashed_embedding.assistant(sys.argv[1])
 out = {}
 for name, question in (("en", sys.argv[3]), ("hi", sys.argv[4])):
     answer = assistant.ask(question)
-    out[name] = {"answered": answer.answered, "sources": sorted({c.source for c in answer.citations})}
+    out[name] = {"answered": answer.answered, "sources": sorted({c.ref for c in answer.citations})}
 print(json.dumps(out))
 """
 
@@ -159,7 +159,9 @@ def test_a_full_disk_is_said_in_one_sentence_and_the_last_commit_is_served(
             fill(disk)
         else:  # the disk fills up between two writes of the same ingest
             owner, name = (
-                (ChunkStore, "add") if fills == "after-chroma-add" else (BM25Index, "save")
+                (ChunkStore, "_add_to_chroma")
+                if fills == "after-chroma-add"
+                else (BM25Index, "save")
             )
             original = getattr(owner, name)
 
@@ -180,7 +182,7 @@ def test_a_full_disk_is_said_in_one_sentence_and_the_last_commit_is_served(
         again = hashed_embedding.assistant(data)
         assert again.ingest([more, SAMPLE]).articles == 20
         assert again.check() == []
-        assert again.retrieve("zqmarker7 council story").passages[0].source == "en_more_007.txt"
+        assert again.retrieve("zqmarker7 council story").passages[0].ref == "en_more_007.txt"
 
 
 def test_a_full_disk_under_the_bm25_and_manifest_writers_is_disk_full(tmp_path: Path) -> None:
@@ -254,7 +256,7 @@ def test_a_data_folder_without_write_permission_answers_and_refuses_ingest(built
         with unprivileged():
             english, hindi = assistant.ask(EN_QUESTION), assistant.ask(HI_QUESTION)
             assert_ingest_refused(assistant, data)
-        assert english.answered and EN_SOURCE in {c.source for c in english.citations}
+        assert english.answered and EN_SOURCE in {c.ref for c in english.citations}
         assert hindi.answered and hindi.citations
     finally:
         subprocess.run(["chmod", "-R", "u+w", str(folder)], check=False)
@@ -308,7 +310,7 @@ def test_a_damaged_file_is_named_with_the_way_out_and_a_rebuild_repairs_it(
 
     assistant.ingest([SAMPLE], rebuild=True)
     assert assistant.check() == []
-    assert EN_SOURCE in {c.source for c in assistant.ask(EN_QUESTION).citations}
+    assert EN_SOURCE in {c.ref for c in assistant.ask(EN_QUESTION).citations}
 
 
 def test_an_edited_stored_text_is_never_served_as_a_quote(built: Path, tmp_path: Path) -> None:
@@ -364,7 +366,7 @@ def test_readers_keep_answering_from_the_old_index_until_a_rebuild_switches(
         commit(self, build)
         reader = hashed_embedding.assistant(data)
         sources = {Path(p).name for p in reader.store.manifest.files}
-        seen.append((sources, EN_SOURCE in {c.source for c in reader.ask(EN_QUESTION).citations}))
+        seen.append((sources, EN_SOURCE in {c.ref for c in reader.ask(EN_QUESTION).citations}))
 
     monkeypatch.setattr(ChunkStore, "commit", and_read)
     writer = hashed_embedding.assistant(data)
@@ -375,7 +377,7 @@ def test_readers_keep_answering_from_the_old_index_until_a_rebuild_switches(
     assert len(during) >= 3
     assert all(sources == SAMPLE_SOURCES and answered for sources, answered in during), during
     assert after[0] == {p.name for p in new_corpus.iterdir()}
-    assert writer.retrieve("zqmarker3 council story").passages[0].source == "en_more_003.txt"
+    assert writer.retrieve("zqmarker3 council story").passages[0].ref == "en_more_003.txt"
     assert [p.name for p in data.glob("bm25*")] == [writer.store.bm25_dir.name] != ["bm25"]
     assert writer.check() == []
 
@@ -467,10 +469,10 @@ def test_a_feed_killed_half_way_keeps_its_committed_articles_and_resumes(
     assert summary.articles == 60 - committed
     assert "article" in capsys.readouterr().err  # a progress bar counting articles
     entry = assistant.store.manifest.files[str(feed.resolve())]
-    assert entry.complete and len({a["id"] for a in entry.articles}) == len(entry.articles) == 60
+    assert entry.complete and len({a.id for a in entry.articles}) == len(entry.articles) == 60
     assert assistant.check() == []
     assert assistant.ingest([feed]).unchanged == 1
-    assert assistant.ask("zqfeed42 story").citations[0].source == "feed.jsonl#43"
+    assert assistant.ask("zqfeed42 story").citations[0].ref == "feed.jsonl#43"
 
 
 # 6. Durable writes

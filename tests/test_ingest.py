@@ -209,7 +209,7 @@ def test_prune_forgets_deleted_files_and_only_when_asked(
     assert summary.removed == 1
     assert gone not in assistant.store.manifest.files
     assert not gone_ids & assert_in_step(assistant)
-    assert [a["ref"] for a in assistant.articles()] == ["a.txt"]
+    assert [a.ref for a in assistant.articles()] == ["a.txt"]
 
 
 def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(
@@ -250,7 +250,7 @@ def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(
         assert reason in reasons[name], (name, reasons[name])
     lines = "\n".join(summary.lines())
     assert f"files skipped:    {len(expected)}" in lines and "huge.txt: too large" in lines
-    assert [a["ref"] for a in assistant.articles()] == ["good.txt"]
+    assert [a.ref for a in assistant.articles()] == ["good.txt"]
     assert_in_step(assistant)
 
 
@@ -282,16 +282,16 @@ def test_cli_reports_a_model_mismatch_with_the_way_out(sample_index: Assistant) 
 def test_articles_lists_every_indexed_article(sample_index: Assistant) -> None:
     articles = sample_index.articles()
     assert len(articles) == SAMPLE_ARTICLES
-    by_ref = {a["ref"]: a for a in articles}
-    assert by_ref["mixed_feed.jsonl#2"]["language"] == "en"
-    assert by_ref["hi_rbi_policy_august.md"] == {
-        **by_ref["hi_rbi_policy_august.md"],
-        "title": "RBI ने रेपो रेट 25 आधार अंक घटाया, अब 5.25 प्रतिशत",
-        "language": "hi",
-        "date": "2025-08-06",
-        "source": "arthjagat.example",
-    }
-    assert all(a["chunks"] >= 1 and Path(a["path"]).is_file() for a in articles)
+    by_ref = {a.ref: a for a in articles}
+    assert by_ref["mixed_feed.jsonl#2"].language == "en"
+    rbi = by_ref["hi_rbi_policy_august.md"]
+    assert (rbi.title, rbi.language, rbi.date, rbi.outlet) == (
+        "RBI ने रेपो रेट 25 आधार अंक घटाया, अब 5.25 प्रतिशत",
+        "hi",
+        "2025-08-06",
+        "arthjagat.example",
+    )
+    assert all(a.chunks >= 1 and Path(a.path).is_file() for a in articles)
     summary: dict[str, Any] = sample_index.summary()
     assert summary["articles"] == SAMPLE_ARTICLES and summary["files"] == SAMPLE_FILES
     assert summary["chunks"] == len(assert_in_step(sample_index))

@@ -68,7 +68,7 @@ def test_the_installed_freedict_dictionary_reads() -> None:
 
 def _passage(text: str, language: str) -> Passage:
     return Passage(
-        n=1, chunk_id="c", text=text, source="en.txt", path="en.txt", title="", outlet="",
+        n=1, chunk_id="c", text=text, ref="en.txt", path="en.txt", title="", outlet="",
         url="", date="", language=language, start=0, end=len(text), score=1.0,
     )  # fmt: skip
 

@@ -89,7 +89,7 @@ def test_plain_text_with_date_line_and_dateline(tmp_path: Path) -> None:
     article = one(path)
     assert article.published == date(2025, 3, 4)
     assert article.date_number == 20250304
-    assert article.source == "PTI"
+    assert article.outlet == "PTI"
     assert article.language == "en"
     assert article.title.startswith("The city council approved a budget")
     assert article.text.startswith("Pune, Mar 4 (PTI): The city council approved")
@@ -107,7 +107,7 @@ def test_agency_sign_off_names_the_outlet(tmp_path: Path) -> None:
         "utf-8",
     )
     article = one(path)
-    assert article.source == "IANS"
+    assert article.outlet == "IANS"
     assert "IANS\n" not in article.text and not article.text.endswith("IANS")
 
 
@@ -137,7 +137,7 @@ def test_xml_feed_export_is_recognised_by_content_even_as_txt(tmp_path: Path) ->
     article = one(path)
     assert article.title == "India, Japan Sign Chip MoU: OSAT Plant & R&D Centre"
     assert article.published == date(2025, 8, 29) and article.date_number == 20250829
-    assert article.source == "smnnews.example"
+    assert article.outlet == "smnnews.example"
     assert article.url == "https://www.smnnews.example/news/chip-mou"
     assert article.text.startswith("Tokyo, Aug 29 (SMN) India and Japan signed a chip MoU")
     assert "an R&D centre in Bengaluru" in article.text
@@ -158,7 +158,7 @@ def test_xml_feed_with_several_items_gives_one_article_per_item(tmp_path: Path) 
     path.write_text(f"<rss><channel>{items}</channel></rss>", "utf-8")
     first, second = load(path)
     assert (first.ref, second.ref) == ("rss.xml#1", "rss.xml#2")
-    assert second.published == date(2025, 9, 2) and second.source == "news.example"
+    assert second.published == date(2025, 9, 2) and second.outlet == "news.example"
     assert second.text == "Story number 2 says the rains were heavy."
 
 
@@ -198,7 +198,7 @@ def test_html_page_takes_metadata_from_meta_and_drops_page_furniture(tmp_path: P
     assert article.title == "Pune Metro's underground stretch opens"
     assert article.published == date(2025, 8, 24) and article.date_number == 20250824
     assert article.url == "https://www.deccanmetrotimes.example/pune/metro"
-    assert article.source == "Deccan Metro Times"
+    assert article.outlet == "Deccan Metro Times"
     assert article.author == "Neha Kale"
     # The byline is a fact readers ask about ("who wrote it, when"): kept, as one line.
     assert "By Neha Kale · Pune · Updated: Aug 24, 2025, 19:10 IST" in article.text.split("\n")
@@ -218,7 +218,7 @@ def test_html_without_site_name_takes_the_outlet_from_the_url(tmp_path: Path) ->
         "utf-8",
     )
     article = one(path)
-    assert article.source == "example-news.in"
+    assert article.outlet == "example-news.in"
     assert article.title == "Floods in Assam"
 
 
@@ -237,7 +237,7 @@ def test_markdown_with_front_matter(tmp_path: Path) -> None:
     article = one(path)
     assert article.title == "RBI ने रेपो रेट घटाया"
     assert article.published == date(2025, 8, 6)
-    assert article.source == "arthjagat.example"
+    assert article.outlet == "arthjagat.example"
     assert article.url == "https://www.arthjagat.example/rbi"
     assert article.language == "hi"
     assert "मुंबई: भारतीय रिज़र्व बैंक ने बुधवार को" in article.text
@@ -291,7 +291,7 @@ def test_json_file_in_each_shape(tmp_path: Path, shape: str) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     articles = load(path)
     assert [a.ref for a in articles] == ["feed.json#1", "feed.json#2"]
-    assert [a.source for a in articles] == ["khel.example", "biz.example"]
+    assert [a.outlet for a in articles] == ["khel.example", "biz.example"]
 
 
 def test_article_ids_are_deterministic(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from eval.metrics import (
     citation_precision,
     citation_recall,
     contains_span,
-    distinct_sources,
+    distinct_refs,
     exact_match,
     hit_at,
     key_fact_recall,
@@ -29,8 +29,8 @@ from eval.metrics import (
 RANKED = ["a.txt", "a.txt", "b.txt", "a.txt", "c.txt", "feed.jsonl#2"]
 
 
-def test_distinct_sources_keep_first_rank() -> None:
-    assert distinct_sources(RANKED) == ["a.txt", "b.txt", "c.txt", "feed.jsonl#2"]
+def test_distinct_refs_keep_first_rank() -> None:
+    assert distinct_refs(RANKED) == ["a.txt", "b.txt", "c.txt", "feed.jsonl#2"]
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_hit_at(gold: set[str], k: int, expected: bool) -> None:
 def test_mrr_uses_distinct_ranks_and_cutoff() -> None:
     assert mrr_at(RANKED, {"a.txt"}) == 1.0
     assert mrr_at(RANKED, {"b.txt"}) == 0.5
-    assert mrr_at(RANKED, {"c.txt", "b.txt"}) == 0.5  # the best-ranked gold source counts
+    assert mrr_at(RANKED, {"c.txt", "b.txt"}) == 0.5  # the best-ranked gold file counts
     assert mrr_at(RANKED, {"feed.jsonl#2"}) == 0.25
     assert mrr_at(RANKED, {"feed.jsonl#2"}, k=3) == 0.0
     assert mrr_at([], {"a.txt"}) == 0.0

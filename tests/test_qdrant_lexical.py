@@ -71,7 +71,7 @@ def test_the_xquad_mixed_pool_ranks_the_same(tmp_path: Path) -> None:
         assert_same_top(local, qdrant, question, row_filter=RowFilter(langs=(lang, "mixed")))
         if n % 4 == 0:  # the whole pool, and narrowed by outlet and date
             assert_same_top(local, qdrant, question)
-            dates = RowFilter(sources=("outlet-1",), date_from=20250110, date_to=20250190)
+            dates = RowFilter(outlets=("outlet-1",), date_from=20250110, date_to=20250190)
             assert_same_top(local, qdrant, question, row_filter=dates)
     words = [*sorted({t for _, q in questions[::10] for t in query_terms(q)[0]}), "\x00"]
     assert np.array_equal(qdrant.idf(words), local.idf(words))
@@ -148,4 +148,4 @@ def test_revisions_removals_and_a_rebuild_keep_qdrant_in_step(
     assert store.bm25.chunk_ids() == store.known_ids and store.check() == []
     fresh = hashed_embedding.assistant(tmp_path / "data", lexical_url=str(qdrant_dir))
     answer = fresh.ask("How many banks were live on UPI at the end of July 2025?")
-    assert answer.answered and {c.source for c in answer.citations} == {revised.name}
+    assert answer.answered and {c.ref for c in answer.citations} == {revised.name}

@@ -70,7 +70,7 @@ def test_a_long_question_still_finds_its_article(sample_index: Assistant) -> Non
     answer = reply(sample_index, ODD_QUESTIONS["ten thousand characters"])
     assert answer is not None and answer.answered
     # The English and the Hindi report both hold the fact.
-    assert {"en_isro_gslv_f21.txt", "hi_isro_gslv_f21.txt"} & {c.source for c in answer.citations}
+    assert {"en_isro_gslv_f21.txt", "hi_isro_gslv_f21.txt"} & {c.ref for c in answer.citations}
 
 
 # A joiner or zero-width space typed (or pasted) inside a word must not split it: split,
@@ -82,7 +82,7 @@ def test_an_invisible_character_inside_a_question_word_changes_nothing(
     plain = "सितंबर में किन राज्यों में भूस्खलन का खतरा है?"
     marked = plain.replace("भूस्खलन", f"भू{invisible}स्खलन").replace("राज्यों", f"रा{invisible}ज्यों")
     expected, answer = sample_index.ask(plain), sample_index.ask(marked)
-    assert expected.passages[0].source == "hi_imd_monsoon_september.txt"
+    assert expected.passages[0].ref == "hi_imd_monsoon_september.txt"
     assert [p.chunk_id for p in answer.passages] == [p.chunk_id for p in expected.passages]
     assert answer.text == expected.text
     retrieved = sample_index.retrieve(marked)

@@ -37,7 +37,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
 
 def cited(answer: Answer) -> set[str]:
-    return {c.source for c in answer.citations}
+    return {c.ref for c in answer.citations}
 
 
 def test_english_question_answered_in_english_with_the_right_article(shared: Assistant) -> None:
@@ -45,7 +45,7 @@ def test_english_question_answered_in_english_with_the_right_article(shared: Ass
     assert answer.answered and answer.language == "en"
     assert cited(answer) == {"000_67bf332f679909d8.txt"}
     quote = answer.citations[0]
-    article = (ROOT.parent / "shared" / "corpus" / quote.source).read_text("utf-8")
+    article = (ROOT.parent / "shared" / "corpus" / quote.ref).read_text("utf-8")
     assert quote.quote.split()[0] in article
 
 
@@ -114,7 +114,7 @@ def test_filters_restrict_retrieval(shared: Assistant) -> None:
     only_hindi = shared.ask("DPIIT", filters={"language": "hi"})
     assert {p.language for p in only_hindi.passages} == {"hi"}
     old = shared.retrieve("India Russia cooperation", filters={"date_to": "2019-01-01"})
-    assert {p.source for p in old.passages} == {"000_67bf332f679909d8.txt"}
+    assert {p.ref for p in old.passages} == {"000_67bf332f679909d8.txt"}
 
 
 def test_follow_up_uses_the_previous_turn(sample: Assistant) -> None:
@@ -127,7 +127,7 @@ def test_syndicated_copies_do_not_crowd_the_results(sample: Assistant) -> None:
     retrieval = sample.retrieve("India Japan semiconductor OSAT plant Dholera MoU", k=5)
     texts = [p.text for p in retrieval.passages]
     assert len(texts) == len(set(texts))
-    sources = [p.source for p in retrieval.passages]
+    sources = [p.ref for p in retrieval.passages]
     assert not {"en_semiconductor_mou_feed.txt", "mixed_feed.jsonl#2"} <= set(sources[:2])
 
 
@@ -137,13 +137,13 @@ def test_hindi_question_with_an_english_only_model_skips_dense(sample: Assistant
     english_only = HybridRetriever(sample.store, sample.query_model, dense_languages=("en",))
     retrieval = english_only.search("पुणे मेट्रो के नए खंड का उद्घाटन किसने किया?", k=5)
     assert retrieval.used == ("bm25",)
-    assert retrieval.passages[0].source == "hi_pune_metro_scraped.txt"
+    assert retrieval.passages[0].ref == "hi_pune_metro_scraped.txt"
 
 
 def test_a_multilingual_model_searches_hindi_questions_densely(sample: Assistant) -> None:
     retrieval = sample.retrieve("पुणे मेट्रो के नए खंड का उद्घाटन किसने किया?")
     assert retrieval.used == ("dense", "bm25")
-    assert retrieval.passages[0].source == "hi_pune_metro_scraped.txt"
+    assert retrieval.passages[0].ref == "hi_pune_metro_scraped.txt"
 
 
 def test_bridge_passages_take_every_other_place_from_rank_three() -> None:
@@ -173,7 +173,7 @@ def test_a_passage_found_only_across_languages_is_returned(tmp_path: Path) -> No
     assistant = Assistant(data_dir=tmp_path / "data", retriever="bm25", candidates=1)
     assistant.ingest([tmp_path / "en.txt", tmp_path / "hi.txt"])
     retrieval = assistant.retrieve("Did the new bridge in Pune open after 4711 votes?")
-    assert "hi.txt" in {p.source for p in retrieval.passages}
+    assert "hi.txt" in {p.ref for p in retrieval.passages}
 
 
 def test_who_wrote_it_is_answered_from_the_byline(sample: Assistant) -> None:
@@ -181,7 +181,7 @@ def test_who_wrote_it_is_answered_from_the_byline(sample: Assistant) -> None:
     assert answer.answered and "अमित जोशी" in answer.text
     assert answer.citations[0].author == "अमित जोशी"
     assert answer.citations[0].field == "author"  # cited to the article's byline
-    assert answer.citations[0].source == "hi_pune_metro_scraped.txt"
+    assert answer.citations[0].ref == "hi_pune_metro_scraped.txt"
 
 
 @pytest.mark.parametrize(

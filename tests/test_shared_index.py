@@ -78,7 +78,7 @@ print(json.dumps({
     "replica": sorted(store.bm25.chunk_ids()),
     "chroma": sorted(store.all_chroma_ids()),
     "check": assistant.check(),
-    "gold": {q: [p.source for p in assistant.retrieve(q).passages] for q in questions},
+    "gold": {q: [p.ref for p in assistant.retrieve(q).passages] for q in questions},
 }))
 """
 
@@ -168,11 +168,11 @@ import os, sys
 sys.path.insert(0, sys.argv[1])
 import hashed_embedding
 from index.store import ChunkStore
-add = ChunkStore.add
+add = ChunkStore._add_to_chroma
 def add_then_die(self, nodes):
     add(self, nodes)
     os._exit(9)
-ChunkStore.add = add_then_die
+ChunkStore._add_to_chroma = add_then_die
 hashed_embedding.assistant(sys.argv[3], chroma_url=sys.argv[2]).ingest([sys.argv[4]])
 """
 

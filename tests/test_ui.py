@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from index.documents import ArticleRecord
 from rag.assistant import Assistant
 from rag.messages import say
 from rag.types import Answer, Citation, Passage
@@ -188,11 +189,11 @@ def test_english_answer_streams_with_markers_linked_to_sources(running: Running)
     assert targets and all(t.startswith("#src-1-") and t[1:] in panel.ids() for t in targets)
     # The quoted sentence is highlighted inside its passage, and is what the answer says.
     assert panel.marks and all(mark in reply.text for mark in panel.marks)
-    article = next(a for a in running.assistant.articles() if a["ref"] == "en_pune_metro.html")
-    for shown in (article["title"], article["source"], article["date"], "English"):
+    article = next(a for a in running.assistant.articles() if a.ref == "en_pune_metro.html")
+    for shown in (article.title, article.outlet, article.date, "English"):
         assert shown in panel.text
     links = [a["href"] for t, a in panel.tags if t == "a"]
-    assert article["url"].startswith("https://") and article["url"] in links
+    assert article.url.startswith("https://") and article.url in links
 
 
 @pytest.mark.slow
@@ -539,7 +540,7 @@ def test_sources_highlight_the_quote_by_its_offsets() -> None:
         n=2,
         chunk_id="c",
         text=text,
-        source="a.txt",
+        ref="a.txt",
         path="/a.txt",
         title="T <i>",
         outlet="O",
@@ -553,7 +554,7 @@ def test_sources_highlight_the_quote_by_its_offsets() -> None:
     start = 100 + text.index(quote)
     citation = Citation(
         n=2,
-        source="a.txt",
+        ref="a.txt",
         title="T",
         outlet="O",
         url="",
@@ -607,7 +608,7 @@ def test_switching_the_language_rewords_every_component_that_shows_a_label(
 def test_each_example_is_answered_from_its_own_article(sample_index: Assistant) -> None:
     for example in EXAMPLES:
         answer = sample_index.ask(example.question)
-        assert answer.answered and example.file in [c.source for c in answer.citations], (
+        assert answer.answered and example.file in [c.ref for c in answer.citations], (
             example,
             answer.text,
         )
@@ -616,11 +617,15 @@ def test_each_example_is_answered_from_its_own_article(sample_index: Assistant) 
 def test_examples_are_offered_only_for_indexed_articles(sample_corpus: Path) -> None:
     assert {e.file for e in EXAMPLES} <= {p.name for p in sample_corpus.iterdir()}
     assert {e.question for e in EXAMPLES} == set(
-        applicable([{"path": str(p)} for p in sample_corpus.iterdir()])
+        applicable([indexed_at(str(p)) for p in sample_corpus.iterdir()])
     )
-    elsewhere = [{"path": "/srv/news/en_pune_metro.html"}, {"path": "/srv/news/own.txt"}]
+    elsewhere = [indexed_at("/srv/news/en_pune_metro.html"), indexed_at("/srv/news/own.txt")]
     assert applicable(elsewhere) == [e.question for e in EXAMPLES if e.file == "en_pune_metro.html"]
-    assert applicable([{"path": "/srv/news/own.txt"}]) == []
+    assert applicable([indexed_at("/srv/news/own.txt")]) == []
+
+
+def indexed_at(path: str) -> ArticleRecord:
+    return ArticleRecord("id", Path(path).name, "title", "en", "", "", "", "", 1, path=path)
 
 
 def test_gradio_locale_switch_finds_its_frontend_chunk() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 from gradio.blocks import Block
 
+from index.documents import ArticleRecord
 from rag.assistant import Assistant
 from rag.settings import Settings
 from ui import library
@@ -175,7 +176,7 @@ def _wire_library(
     shown = ShownPaths(main.settings.data_dir, roots)
 
     # Everything that shows what is indexed, each from the articles and the language.
-    listing: dict[Block, Callable[[list[dict[str, Any]], str], Any]] = {
+    listing: dict[Block, Callable[[list[ArticleRecord], str], Any]] = {
         shelf.table: lambda articles, t: gr.Dataframe(**_table(articles, t)),
         shelf.to_remove: lambda articles, t: gr.Dropdown(
             choices=library.file_choices(articles, shown), value=None
@@ -284,5 +285,5 @@ def launch(
     )
 
 
-def _table(articles: list[dict[str, Any]], language: str) -> dict[str, Any]:
+def _table(articles: list[ArticleRecord], language: str) -> dict[str, Any]:
     return {"value": article_rows(articles, language), "headers": article_headers(language)}

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from index.documents import ArticleRecord
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,9 @@ EXAMPLES = (
 )
 
 
-def applicable(articles: Iterable[dict[str, Any]]) -> list[str]:
+def applicable(articles: Iterable[ArticleRecord]) -> list[str]:
     """The questions whose article is among `articles` (Assistant.articles()). A file
     counts by its name, wherever it lies: a copy of the sample corpus, or its files
     uploaded, answer the examples as well as the bundled folder does."""
-    indexed = {Path(str(a["path"])).name for a in articles}
+    indexed = {Path(a.path).name for a in articles}
     return [example.question for example in EXAMPLES if example.file in indexed]

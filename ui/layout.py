@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 from gradio.components import Component
 
+from index.documents import ArticleRecord
 from rag.settings import Settings
 from ui import library
 from ui.examples import applicable
@@ -81,7 +82,7 @@ def header(words: Wording) -> gr.Radio:
 
 
 def chat_tab(
-    words: Wording, settings: Settings, backends: Sequence[str], articles: list[dict[str, Any]]
+    words: Wording, settings: Settings, backends: Sequence[str], articles: list[ArticleRecord]
 ) -> ChatTab:
     """`articles`: those indexed now, for the examples and the outlet filter. The
     columns come in reading order for a narrow screen (the conversation, its sources,
@@ -174,7 +175,7 @@ def _settings_box(
 
 
 def library_tab(
-    words: Wording, articles: Callable[[], list[dict[str, Any]]], folders: bool
+    words: Wording, articles: Callable[[], list[ArticleRecord]], folders: bool
 ) -> LibraryTab:
     """`articles`: what is indexed now; `folders`: whether readers may index server folders."""
     with words.make(gr.Tab, label=said("tab_library"), id="library"):
@@ -240,7 +241,7 @@ def article_headers(language: str) -> list[str]:
     return [label(key, language) for key in ARTICLE_COLUMNS]
 
 
-def examples_shown(articles: list[dict[str, Any]]) -> dict[str, Any]:
+def examples_shown(articles: list[ArticleRecord]) -> dict[str, Any]:
     """The examples' samples and visibility: those whose article is indexed, none hidden."""
     questions = applicable(articles)
     return {"samples": [[q] for q in questions], "visible": bool(questions)}

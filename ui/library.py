@@ -6,9 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from index.documents import IngestSummary, Skipped
+from index.documents import ArticleRecord, IngestSummary, Skipped
 from ui.assistants import SharedAssistant
 from ui.labels import label
 from ui.paths import FolderRefused, ShownPaths, files_inside, folder_inside
@@ -102,25 +101,25 @@ def remove(shared: SharedAssistant, choice: str | None, language: str, shown: Sh
     return label("removed", language, n=removed)
 
 
-def file_choices(articles: Sequence[dict[str, Any]], shown: ShownPaths) -> list[tuple[str, str]]:
+def file_choices(articles: Sequence[ArticleRecord], shown: ShownPaths) -> list[tuple[str, str]]:
     """One entry per indexed file (a feed file holds several articles), named and
     chosen by its shown path: the server's own paths never reach the browser."""
     titles: dict[str, list[str]] = {}
     for a in articles:
-        titles.setdefault(a["path"], []).append(str(a.get("title", "")))
+        titles.setdefault(a.path, []).append(a.title)
     return [
         (f"{name} — {titles[path][0]}" + _more(len(titles[path])), name)
         for name, path in shown.choices(list(titles)).items()
     ]
 
 
-def _indexed_paths(articles: Sequence[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(str(a["path"]) for a in articles))
+def _indexed_paths(articles: Sequence[ArticleRecord]) -> list[str]:
+    return list(dict.fromkeys(a.path for a in articles))
 
 
 def _more(titles: int) -> str:
     return f" (+{titles - 1})" if titles > 1 else ""
 
 
-def outlets(articles: Sequence[dict[str, Any]]) -> list[str]:
-    return sorted({str(a["source"]) for a in articles if a.get("source")})
+def outlets(articles: Sequence[ArticleRecord]) -> list[str]:
+    return sorted({a.outlet for a in articles if a.outlet})

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from index.documents import ArticleRecord
 from rag.types import Answer, Citation, Passage
 from ui.labels import label, language_name
 
@@ -115,7 +116,7 @@ def _meta_line(p: Passage, language: str) -> str:
             f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer nofollow">'
             f"{label('open_article', language)}</a>"
         )
-    parts.append(f'<span class="source-file">{html.escape(p.source)}</span>')
+    parts.append(f'<span class="source-file">{html.escape(p.ref)}</span>')
     return " · ".join(parts)
 
 
@@ -129,7 +130,7 @@ def _source_item(p: Passage, turn: int, language: str, citations: Sequence[Citat
     return (
         f'<li id="{anchor(turn, p.n)}" class="source">'
         f'<div class="source-head"><span class="source-n">[{p.n}]</span> '
-        f'<span class="source-title">{html.escape(p.title or p.source)}</span></div>'
+        f'<span class="source-title">{html.escape(p.title or p.ref)}</span></div>'
         f'<div class="source-meta">{_meta_line(p, language)}</div>'
         f'<div class="passage" lang="{html.escape(p.language)}">'
         f"{_highlighted(p.text, spans)}</div>{orphan_quotes}</li>"
@@ -164,16 +165,16 @@ def sources_html(answer: Answer | None, turn: int, language: str) -> str:
     return "".join(parts)
 
 
-def article_rows(articles: Iterable[dict[str, Any]], language: str) -> list[list[Any]]:
+def article_rows(articles: Iterable[ArticleRecord], language: str) -> list[list[Any]]:
     """Rows for the library table (shown by the table as text, never as HTML)."""
     return [
         [
-            a.get("title", ""),
-            language_name(str(a.get("language", "")), language),
-            a.get("date") or "—",
-            a.get("chunks", 0),
-            a.get("source", ""),
-            a.get("ref", ""),
+            a.title,
+            language_name(a.language, language),
+            a.date or "—",
+            a.chunks,
+            a.outlet,
+            a.ref,
         ]
         for a in articles
     ]

@@ -141,11 +141,11 @@ def _query_latencies(
         ask.append(ms)
         _, ms = timed(floor_query, q.question)
         floor.append(ms)
-        hits.append((q, hit_at([p.source for p in retrieval.passages], [q.gold], K)))
+        hits.append((q, hit_at([p.ref for p in retrieval.passages], [q.gold], K)))
         found.append((q, answer.answered and contains_span(answer.text, q.answer)))
         # What another layout's run is compared with, question by question.
         rankings.append([p.chunk_id for p in retrieval.passages])
-        cited = [[c.source, c.start, c.end] for c in answer.citations]
+        cited = [[c.ref, c.start, c.end] for c in answer.citations]
         answers.append({"text": answer.text, "citations": cited})
     return {
         "latency": latency_summary(questions, {"retrieve": retrieve, "ask": ask, "floor": floor}),

@@ -18,6 +18,8 @@ of the question's key facts (for a yes/no question, all but the verdict).
 Both penalise their weights (L2, on standardised features); the penalty is the
 one whose answers, cross-validated over five folds of the tune half, are most
 often right and whose refusals most often made.
+Both are fitted twice: with every feature, and without the embedding model's
+(`lexical`: for an index built with another model, or none that reads Hindi).
 The weights, the threshold, the curve and the tune-half figures go to the weights file.
 """
 
@@ -100,6 +102,20 @@ def examples(
             others = [p for p in retrieval.passages if p.ref not in item.gold_refs][:k]
             withheld.append(example(assistant, item, others, False))
     return asked, withheld
+
+
+def without_model(data: list[Example]) -> list[Example]:
+    """The examples as an answerer without the fitted embedding model sees them:
+    MODEL_FEATURES at zero, so that their weights fit to zero."""
+    columns = [FEATURES.index(n) for n in MODEL_FEATURES]
+    blind = dict.fromkeys(MODEL_FEATURES, 0.0)
+    out = []
+    for e in data:
+        rows = e.rows.copy()
+        rows[:, columns] = 0.0
+        found = [replace(c, features={**c.features, **blind}) for c in e.candidates]
+        out.append(replace(e, candidates=found, rows=rows))
+    return out
 
 
 def _scales(x: np.ndarray) -> np.ndarray:
@@ -300,11 +316,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         assistant = Assistant(args.data_dir or Path(tmp))
         prepare_index(assistant, readers.corpus, owned=args.data_dir is None, progress=False)
         asked, withheld = examples(assistant, tune)
-        penalty, validated = choose_penalty(asked, withheld)
-        weights, report = fit(asked, withheld, penalty)
+    penalty, validated = choose_penalty(asked, withheld)
+    weights, report = fit(asked, withheld, penalty)
+    blind = without_model(asked), without_model(withheld)
+    lexical_penalty, lexical_validated = choose_penalty(*blind)
+    lexical, lexical_report = fit(*blind, lexical_penalty)
     every = np.vstack([e.rows for e in asked + withheld])
     fitted = replace(
         weights,
+        lexical=replace(
+            lexical,
+            fitted_on={
+                "without": list(MODEL_FEATURES),
+                "l2_penalty": lexical_penalty,
+                "cross_validated": lexical_validated[lexical_penalty],
+                "chosen_point_real_questions": lexical_report["real_point"],
+            },
+        ),
         typical={n: round(float(every[:, FEATURES.index(n)].mean()), 4) for n in MODEL_FEATURES},
         fitted_on={
             "set": "readers",
@@ -329,6 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"tune half, {CV_FOLDS}-fold cross-validated ×{CV_REPEATS}: {validated[penalty]}")
     print(f"tune half at that point, withheld-gold questions too: {report['point']}")
     print(f"tune half at that point, real questions only: {report['real_point']}")
+    print(
+        f"without {', '.join(MODEL_FEATURES)}: penalty {lexical_penalty}, "
+        f"cross-validated {lexical_validated[lexical_penalty]}"
+    )
     return 0
 
 

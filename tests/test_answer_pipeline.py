@@ -18,7 +18,7 @@ from rag.entities import (
 )
 from rag.extractive import Candidate
 from rag.question import analyse, answer_type
-from rag.scoring import FEATURES, load_weights
+from rag.scoring import FEATURES, MODEL_FEATURES, load_weights
 from rag.types import Passage
 
 
@@ -129,6 +129,18 @@ def test_the_weights_file_names_known_features_and_its_fit() -> None:
     weights = load_weights()
     assert set(weights.weights) == set(FEATURES)
     assert weights.fitted_on["split"] == "tune" and 0 < weights.threshold < 1
+
+
+def test_another_model_reads_the_weights_fitted_without_the_models_features() -> None:
+    weights = load_weights()
+    fitted = weights.fitted_on["embedding"]
+    lexical = weights.lexical
+    assert lexical is not None
+    assert all(lexical.weights[n] == 0 and lexical.refusal[n] == 0 for n in MODEL_FEATURES)
+    assert weights.for_model(fitted, has_meaning=True) is weights
+    assert weights.for_model("sentence-transformers/all-MiniLM-L6-v2", True) is lexical
+    assert weights.for_model(fitted, has_meaning=False) is lexical
+    assert lexical.for_model("any", has_meaning=False) is lexical
 
 
 def test_the_readers_set_splits_once_by_id() -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -292,17 +293,31 @@ def cross_validate(
         "answered": share(answerable, 1),
         "refused": round(1 - share(unanswerable, 1), 3),
         "questions": len(outcomes) // repeats,
+        "answerable": len(answerable) // repeats,
+        "unanswerable": len(unanswerable) // repeats,
     }
 
 
 def choose_penalty(
     asked: list[Example], withheld: list[Example]
 ) -> tuple[float, dict[float, dict[str, float]]]:
-    """The penalty whose cross-validated answers are right and refusals made most
-    often (the larger on a tie: the simpler model)."""
+    """The largest penalty (the simplest model) whose cross-validated answers
+    right plus refusals made are within one standard error of the best
+    penalty's: the one-standard-error rule. Differences smaller than that are
+    the noise of a hundred-odd questions, and the least fitted model is the one
+    likeliest to hold on questions of another kind."""
     scores = {p: cross_validate(asked, withheld, p) for p in PENALTIES}
-    best = max(PENALTIES, key=lambda p: (scores[p]["facts"] + scores[p]["refused"], p))
-    return best, scores
+
+    def score(p: float) -> float:
+        return scores[p]["facts"] + scores[p]["refused"]
+
+    best = max(PENALTIES, key=score)
+    fact, refused = scores[best]["facts"], scores[best]["refused"]
+    error = math.sqrt(
+        fact * (1 - fact) / max(1, scores[best]["answerable"])
+        + refused * (1 - refused) / max(1, scores[best]["unanswerable"])
+    )
+    return max(p for p in PENALTIES if score(p) >= score(best) - error), scores
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -40,7 +40,8 @@ from eval.datasets import EvalItem, load_set, split_items
 from eval.harness import prepare_index
 from rag.assistant import Assistant
 from rag.conversation import context_for
-from rag.extractive import Candidate, choose, eligible, featured, with_similarity
+from rag.extractive import Candidate, Meaning, choose, eligible, featured, with_similarity
+from rag.meaning import TRANSLATION_COSINE
 from rag.question import analyse
 from rag.scoring import FEATURES, MODEL_FEATURES, WEIGHTS_FILE, AnswerWeights
 from rag.types import Passage
@@ -74,16 +75,18 @@ def states_facts(candidate: Candidate, item: EvalItem) -> bool:
 
 
 def example(
-    assistant: Assistant, item: EvalItem, passages: list[Passage], answerable: bool
+    assistant: Assistant,
+    item: EvalItem,
+    passages: list[Passage],
+    answerable: bool,
+    meaning: Meaning | None,
 ) -> Example:
     # Every candidate, the ineligible too: the choice model learns against all of
     # them (cross-validated, better than against the eligible alone: 0.75 against 0.73).
     asked, context = analyse(item.question), context_for(item.question, item.history)
+    idf, lexicon = assistant.store.bm25.idf, assistant.lexicon()
     found = with_similarity(
-        asked,
-        featured(asked, passages, assistant.store.bm25.idf, context, assistant.lexicon()),
-        context,
-        assistant.sentence_meaning(),
+        asked, featured(asked, passages, idf, context, lexicon, meaning), context, meaning
     )
     matrix = np.array([[c.features[n] for n in FEATURES] for c in found])
     labels = np.array([answerable and states_facts(c, item) for c in found], float)
@@ -91,17 +94,18 @@ def example(
 
 
 def examples(
-    assistant: Assistant, items: Sequence[EvalItem]
+    assistant: Assistant, items: Sequence[EvalItem], meaning: Meaning | None
 ) -> tuple[list[Example], list[Example]]:
-    """The tune questions as asked, and the answerable ones with their gold withheld."""
+    """The tune questions as asked, and the answerable ones with their gold
+    withheld, featured as the answerer with (or without) the model's reading sees them."""
     asked, withheld = [], []
     k = assistant.settings.k
     for item in items:
         retrieval = assistant.retrieve(item.question, history=item.history, k=3 * k)
-        asked.append(example(assistant, item, retrieval.passages[:k], item.answerable))
+        asked.append(example(assistant, item, retrieval.passages[:k], item.answerable, meaning))
         if item.answerable:
             others = [p for p in retrieval.passages if p.ref not in item.gold_refs][:k]
-            withheld.append(example(assistant, item, others, False))
+            withheld.append(example(assistant, item, others, False, meaning))
     return asked, withheld
 
 
@@ -330,12 +334,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rag-fit-") as tmp:
         assistant = Assistant(args.data_dir or Path(tmp))
         prepare_index(assistant, readers.corpus, owned=args.data_dir is None, progress=False)
-        asked, withheld = examples(assistant, tune)
+        asked, withheld = examples(assistant, tune, assistant.sentence_meaning())
+        # The lexical set answers where the model cannot read: no translations from it either.
+        blind_asked, blind_withheld = map(without_model, examples(assistant, tune, None))
     penalty, validated = choose_penalty(asked, withheld)
     weights, report = fit(asked, withheld, penalty)
-    blind = without_model(asked), without_model(withheld)
-    lexical_penalty, lexical_validated = choose_penalty(*blind)
-    lexical, lexical_report = fit(*blind, lexical_penalty)
+    lexical_penalty, lexical_validated = choose_penalty(blind_asked, blind_withheld)
+    lexical, lexical_report = fit(blind_asked, blind_withheld, lexical_penalty)
     every = np.vstack([e.rows for e in asked + withheld])
     fitted = replace(
         weights,
@@ -352,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fitted_on={
             "set": "readers",
             "embedding": assistant.settings.embedding.model,
+            "translation_cosine": TRANSLATION_COSINE,
             "split": "tune",
             "questions": len(tune),
             "l2_penalty": penalty,

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -37,11 +37,21 @@ class Lexicon:
     to_hindi: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.to_english)
+        return bool(self.to_english or self.to_hindi)
 
     def translations(self, term: str) -> tuple[str, ...]:
         """The other language's terms for a tokenized term (none if unknown)."""
         return self.to_english.get(term) or self.to_hindi.get(term) or ()
+
+    def with_translations(self, found: Mapping[str, Iterable[str]]) -> Lexicon:
+        """This lexicon with more translations for some terms (one question's, from
+        the embedding model)."""
+        more: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "hi": {}}
+        for term, others in found.items():
+            known = self.translations(term)
+            language = "hi" if any("\u0900" <= ch <= "\u097f" for ch in term) else "en"
+            more[language][term] = tuple(dict.fromkeys((*known, *others)))
+        return Lexicon({**self.to_english, **more["hi"]}, {**self.to_hindi, **more["en"]})
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> Lexicon:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -39,8 +40,20 @@ from rag.scoring import MODEL_FEATURES, AnswerWeights, load_weights
 from rag.types import Answer, Passage
 
 Idf = Callable[[list[str]], np.ndarray]
-# (question, sentences) -> each sentence's closeness in meaning to the question
-Meaning = Callable[[str, Sequence[str]], np.ndarray]
+
+
+class Meaning(Protocol):
+    """The embedding model's reading (rag/meaning.py's SentenceMeaning)."""
+
+    def __call__(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        """Each sentence's closeness in meaning to the question."""
+        ...
+
+    def translations(self, question: str, texts: Sequence[str]) -> dict[str, set[str]]:
+        """The question's terms' translations among the other script's words of `texts`."""
+        ...
+
+
 # Inside a retrieved sentence even a two-letter skeleton is a safe bridge
 # (मुंबई ~ Mumbai); across a whole index it would not be.
 ANSWER_SKELETON_MIN = 2
@@ -273,8 +286,8 @@ def candidates(
     """The candidates that may answer (`eligible`), with their FEATURES. Only
     those are embedded for the sentence similarity: it is the costly feature,
     and the rest could not be chosen whatever it said."""
-    able = [c for c in featured(question, passages, idf, context, lexicon) if eligible(question, c)]
-    return with_similarity(question, able, context, meaning)
+    found = featured(question, passages, idf, context, lexicon, meaning)
+    return with_similarity(question, [c for c in found if eligible(question, c)], context, meaning)
 
 
 def featured(
@@ -283,9 +296,16 @@ def featured(
     idf: Idf,
     context: str = "",
     lexicon: Lexicon | None = None,
+    meaning: Meaning | None = None,
 ) -> list[Candidate]:
-    """Every candidate with its FEATURES ("similar" still the passage's)."""
+    """Every candidate with its FEATURES ("similar" still the passage's); with
+    the embedding model, the question's words also meet their translations
+    among the passages' words."""
     found = gather(question, passages)
+    if meaning is not None:
+        asked = f"{question.text} {context}"
+        found_words = meaning.translations(asked, [p.text for p in passages])
+        lexicon = (lexicon or Lexicon()).with_translations(found_words)
     rows = features(question, found, idf, context, lexicon)
     return [replace(c, features=f) for c, f in zip(found, rows, strict=True)]
 

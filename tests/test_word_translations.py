@@ -1,0 +1,79 @@
+"""The embedding model as a dictionary across scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.lexicon import Lexicon
+from rag.extractive import featured, features, gather
+from rag.meaning import TRANSLATION_COSINE, SentenceMeaning
+from rag.question import analyse
+from rag.types import Passage
+
+# Words that mean the same share a direction; every other word has its own.
+_SAME = [{"rain", "बारिश", "rainfall"}, {"June", "जून", "July"}, {"12", "१२"}]
+
+
+class _WordModel:
+    """An embedding model whose vectors are known: a translation is the same vector."""
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+
+    def _vector(self, text: str) -> list[float]:
+        group = next((i for i, words in enumerate(_SAME) if text in words), None)
+        key = f"group{group}" if group is not None else text
+        if key not in self.words:
+            self.words.append(key)
+        vector = np.zeros(64)
+        vector[self.words.index(key)] = 1.0
+        return list(vector)
+
+    def get_query_embedding(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    def get_text_embedding_batch(self, texts: Sequence[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+
+def _passage(text: str, language: str) -> Passage:
+    return Passage(
+        n=1, chunk_id="c", text=text, ref="a.txt", path="a.txt", title="", outlet="",
+        url="", date="", language=language, start=0, end=len(text), score=1.0,
+    )  # fmt: skip
+
+
+def _idf(terms: list[str]) -> np.ndarray:
+    return np.array([5.0 if t == "\x00" else 2.0 for t in terms])
+
+
+def test_words_of_the_other_script_close_to_a_question_word_are_its_translations() -> None:
+    meaning = SentenceMeaning(_WordModel())
+    found = meaning.translations("How much rain fell on June 12?", ["12 जून को देश में बारिश"])
+    assert found == {"rain": {"बारिश"}}  # not "fell", which nothing translates
+    assert TRANSLATION_COSINE < 1.0
+
+
+def test_numbers_months_and_same_script_words_are_never_translated() -> None:
+    """June ~ July would be a false friend, and 12 ~ १२ is already the same number."""
+    meaning = SentenceMeaning(_WordModel())
+    assert meaning.translations("rain in June 12", ["rainfall in July १२ जून"]) == {}
+
+
+def test_a_lexicon_with_more_translations_keeps_its_own_and_leaves_the_original() -> None:
+    base = Lexicon.from_pairs([("rain", "वर्षा")])
+    more = base.with_translations({"rain": {"बारिश"}, "बारिश": {"rain"}})
+    assert set(more.translations("rain")) == {"वर्ष", "बारिश"}  # stemmed terms
+    assert more.translations("बारिश") == ("rain",)
+    assert base.translations("rain") == ("वर्ष",) and base.translations("बारिश") == ()
+
+
+def test_the_model_lets_an_english_question_meet_its_hindi_sentence() -> None:
+    passages = [_passage("दिल्ली में बैठक हुई. अगस्त में बारिश कम हुई.", "hi")]
+    question = analyse("How was the rain?")
+    without = features(question, gather(question, passages), _idf)
+    assert [f["coverage"] for f in without] == [0.0, 0.0]
+    found = featured(question, passages, _idf, meaning=SentenceMeaning(_WordModel()))
+    assert [c.features["coverage"] for c in found] == [0.0, 1.0]

@@ -21,20 +21,20 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         "authorship",
         r"\b(who|which|whose)\b.*\b(wrote|write|written|authored|penned|reporter|journalist|"
         r"correspondent|writer|author|byline)\b|\bby whom\b"
-        r"|(किस|किसने|कौन).*(पत्रकार|संवाददाता|रिपोर्टर|लेखक|लिखी|लिखा|लिखे|लिखी\s+है)",
+        r"|(किस|किसने|कौन|किन).*(पत्रकार|संवाददाता|रिपोर्टर|लेखक|लिखी|लिखा|लिखे|लिखी\s+है)",
     ),
     (
         "published",
-        r"\b(when|what date|which date|which day)\b.*\b(published|posted|released|dated|"
-        r"come out|came out|run|ran|appear(ed)?)\b"
+        r"\b(when|what date|which date|which day|what time)\b.*\b(published|posted|released|"
+        r"dated|updated|come out|came out|put out|run|ran|appear(ed)?)\b"
         r"|\b(which|what)\s+(\w+\s+){0,2}(outlet|newspaper|paper|agency|publication|website|"
         r"site|channel)\b"
-        r"|कब.*(प्रकाशित|छपी|छपा|छपे|पोस्ट)|(किस|कौन).*(अखबार|समाचार\s*पत्र|एजेंसी|वेबसाइट|"
+        r"|कब.*(प्रकाशित|छपी|छपा|छपे|पोस्ट|अपडेट)|(किस|कौन|किन).*(अखबार|समाचार\s*पत्र|एजेंस|वेबसाइट|"
         r"चैनल|मीडिया|प्रकाशन)",
     ),
     (
         "day",
-        r"\b(what|which)\s+day\b|\bday of the week\b|\bon what day\b|किस\s+दिन|कौन\s+से\s+दिन|"
+        r"\b(what|which)\s+(week)?day\b|\bday of the week\b|\bon what day\b|किस\s+दिन|कौन\s+से\s+दिन|"
         r"कौन-से\s+दिन|किस\s+वार",
     ),
     (
@@ -45,7 +45,7 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "number",
         r"\bhow\s+(many|much|long|far|big|large|old|tall|high|fast|heavy|often)\b"
-        r"|\b(what|which)\s+(\w+\s+){0,2}(percentage|share|number|amount|figure|rate|count|"
+        r"|\b(what|which)\s+(\w+\s+){0,2}(percentage|percent|share|number|amount|figure|rate|count|"
         r"total|size|cost|price|value)\b"
         r"|कितन[ाेी]|कितनों|कितना|कितनी|कितने|किती",
     ),
@@ -54,22 +54,26 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"\bwhere\b|\b(which|what)\s+(\w+\s+){0,2}(city|place|country|state|region|venue|"
         r"building|town|"
         r"location|district|port|airport|station)\b|\bin which (city|country|state|place)\b"
-        r"|कहाँ|कहां|(किस|कौन\s*-?\s*(सा|से|सी))\s+(\S+\s+)?(शहर|जगह|स्थान|देश|राज्य|क्षेत्र|"
+        r"|कहाँ|कहां|(किस|किन|कौन\s*-?\s*(सा|से|सी))\s+(\S+\s+)?(शहर|जगह|स्थान|देश|राज्य|क्षेत्र|"
         r"इलाक|इमारत|भवन|जिल|प्रदेश|स्टेशन|स्टेडियम)",
-    ),
-    (
-        "person",
-        r"^\s*(who|whom|whose)\b|\b(who|whom)\b"
-        r"|\b(which|what)\s+(\S+\s+){0,3}(official|minister|person|people|leader|secretary|"
-        r"president|ambassador|chief|head|officer|man|woman|spokesperson|governor|captain|"
-        r"player|opener)\b"
-        r"|\bकौन\b|किसने|किसको|किससे|किन्होंने|किसकी\s+अध्यक्षता",
     ),
     (
         "organisation",
         r"\b(which|what)\s+(organisation|organization|company|firm|body|institution|bank|"
         r"ministry|department|agency|council|group|association|party|committee|commission)\b"
-        r"|किस\s+(संस्था|संगठन|कंपनी|मंत्रालय|विभाग|बैंक|परिषद|समिति|आयोग|निकाय)",
+        r"|(किस|किन)\s+(संस्था|संगठन|कंपनी|मंत्रालय|विभाग|बैंक|परिषद|समिति|आयोग|निकाय)"
+        r"|(संस्था|संगठन|कंपनी|मंत्रालय|विभाग|बैंक)\s+कौन",
+    ),
+    (
+        "person",
+        r"^\s*(who|whom|whose)\b|\b(who|whom)\b"
+        r"|\b(which|what)\s+(?!(did|does|do|is|was|were|are|has|have|had)\b)(\S+\s+){0,3}"
+        r"(official|minister|person|people|leader|secretary|"
+        r"president|ambassador|chief|head|officer|man|woman|spokesperson|governor|captain|"
+        r"player|opener)\b"
+        r"|\bकौन\b|किसने|किसको|किससे|किन्होंने|किसकी\s+अध्यक्षता"
+        r"|(किस|किन)\s+(\S+\s+)?(अधिकारी|मंत्री|नेता|व्यक्ति|खिलाड़ी|सचिव|राजदूत|कप्तान)"
+        r"|(अधिकारी|मंत्री|सचिव|राजदूत|निदेशक|अध्यक्ष|कप्तान|गवर्नर|प्रवक्ता)\s+का\s+नाम\s+क्या",
     ),
     (
         "yes-no",

@@ -41,6 +41,16 @@ from rag.types import Passage
         ("Was the meeting held in Moscow?", "yes-no"),
         ("क्या बैठक मॉस्को में हुई थी?", "yes-no"),
         ("Why did the RBI cut the rate?", "description"),
+        # Forms a newcomer types (none of them the readers set's wording):
+        ("on which weekday did the council vote", "day"),
+        ("By what percent did exports grow?", "number"),
+        ("what time was the page last updated", "published"),
+        ("what did the bank's chief ask lenders to do", "description"),  # the chief is no answer
+        ("किन शहरों में बाढ़ की चेतावनी दी गई?", "place"),
+        ("किस विदेशी मंत्री ने समझौते पर दस्तखत किए?", "person"),
+        ("टीम के कप्तान का नाम क्या है?", "person"),
+        ("कर्ज देने वाली संस्था कौन सी है?", "organisation"),
+        ("क्या दोनों रिपोर्ट में निदेशक का नाम एक ही है?", "yes-no"),
     ],
 )
 def test_the_answer_type_comes_from_the_question_word(question: str, expected: str) -> None:

@@ -62,11 +62,16 @@ class SentenceMeaning:
         left out: they have exact forms in both scripts, and near neighbours
         (June ~ July) would be false friends."""
         asked = [w for w in dict.fromkeys(_WORD.findall(question)) if _translatable(w)]
+        scripts = {_script(w) for w in asked}
+        # Only words of a script the question does not use alone are embedded:
+        # an English question over English passages costs nothing here.
         offered = [
-            w for w in dict.fromkeys(w for t in texts for w in _WORD.findall(t)) if tokenize(w)
+            w
+            for w in dict.fromkeys(w for t in texts for w in _WORD.findall(t))
+            if scripts - {_script(w)} and tokenize(w)
         ]
         found: dict[str, set[str]] = {}
-        if not asked or not offered:
+        if not offered:
             return found
         vectors = dict(zip(asked + offered, self._sentence_vectors(asked + offered), strict=True))
         for word in asked:

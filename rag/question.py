@@ -1,10 +1,10 @@
 """What a question asks for: its language, the type of its answer, its key entities.
 
 The answer type is read from the question word, in either language, by one
-table of patterns tried in order (the first match wins): "how many" wants a
-number, "कब" a date, "who wrote" the byline. Key entities are what the
-question names: numbers as whole tokens, capitalised names after the first
-word, Latin words inside Hindi.
+table of patterns (the one matching earliest in the question wins, the first
+listed on a tie): "how many" wants a number, "कब" a date, "who wrote" the
+byline. Key entities are what the question names: numbers as whole tokens,
+capitalised names after the first word, Latin words inside Hindi.
 """
 
 from __future__ import annotations
@@ -101,7 +101,10 @@ class Question:
 
 
 def answer_type(question: str) -> str:
-    return next((name for name, p in TYPE_PATTERNS if p.search(question)), "description")
+    """The type whose question word comes first ("which minister was there when…"
+    asks for a person, not a date), the earlier-listed type on a tie."""
+    found = [(m.start(), i) for i, (_, p) in enumerate(TYPE_PATTERNS) if (m := p.search(question))]
+    return TYPE_PATTERNS[min(found)[1]][0] if found else "description"
 
 
 def key_entities(question: str, language: str) -> tuple[str, ...]:

@@ -51,6 +51,7 @@ from rag.types import Passage
         ("टीम के कप्तान का नाम क्या है?", "person"),
         ("कर्ज देने वाली संस्था कौन सी है?", "organisation"),
         ("क्या दोनों रिपोर्ट में निदेशक का नाम एक ही है?", "yes-no"),
+        ("which official was present when the deal was signed", "person"),  # not "when"
     ],
 )
 def test_the_answer_type_comes_from_the_question_word(question: str, expected: str) -> None:

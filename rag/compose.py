@@ -107,26 +107,35 @@ def answer_text(question: Question, best: Candidate) -> str:
     return f"{lead} — {evidence}" if lead else evidence
 
 
-def compose(question: Question, best: Candidate | None, passages: list[Passage]) -> Answer:
+def compose(question: Question, chosen: list[Candidate], passages: list[Passage]) -> Answer:
+    """The answer from the chosen candidates (none: a refusal). A second one, from
+    another article, answers a question about two articles: its evidence follows
+    the first's, and a yes/no verdict, which would compare them, is left out."""
     language = question.language
-    if best is None:
+    if not chosen:
         return Answer(question.text, say("no_answer", language), language, False, passages=passages)
-    passages = cited_first(passages, best.passage)
-    best = replace(best, passage=passages[0])
-    citation = Citation.of(best.passage, best.text, best.start, best.end, best.field)
+    passages = cited_first(passages, [c.passage for c in chosen])
+    numbered = {p.chunk_id: p for p in passages}
+    chosen = [replace(c, passage=numbered[c.passage.chunk_id]) for c in chosen]
+    first, *more = chosen
+    if more and question.type == "yes-no":
+        text = " ".join(_evidence(question, c) for c in chosen)
+    else:
+        text = " ".join([answer_text(question, first), *(answer_text(question, c) for c in more)])
     return Answer(
         question=question.text,
-        text=answer_text(question, best),
+        text=text,
         language=language,
         answered=True,
-        citations=[citation],
+        citations=[Citation.of(c.passage, c.text, c.start, c.end, c.field) for c in chosen],
         passages=passages,
-        evidence_languages=(best.passage.language,),
+        evidence_languages=tuple(dict.fromkeys(c.passage.language for c in chosen)),
     )
 
 
-def cited_first(passages: list[Passage], cited: Passage) -> list[Passage]:
-    """The passages renumbered with the cited one first: an answer cites [1], and
-    the sources list follows the order of citation, then of rank."""
-    ordered = [cited] + [p for p in passages if p.chunk_id != cited.chunk_id]
+def cited_first(passages: list[Passage], cited: list[Passage]) -> list[Passage]:
+    """The passages renumbered with the cited ones first: an answer cites [1] (and
+    [2]), and the sources list follows the order of citation, then of rank."""
+    first = {p.chunk_id: p for p in cited}
+    ordered = [*first.values(), *(p for p in passages if p.chunk_id not in first)]
     return [replace(p, n=n) for n, p in enumerate(ordered, start=1)]

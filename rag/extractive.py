@@ -362,6 +362,15 @@ def choose(ranked: Sequence[Candidate]) -> Candidate | None:
     return next(iter(ranked), None)
 
 
+def from_another_article(
+    ranked: Sequence[Candidate], chosen: Candidate, weights: AnswerWeights
+) -> Candidate | None:
+    """For a question about two articles, the likeliest answer in an article other
+    than the chosen one's, if it is likely enough to answer by itself."""
+    others = (c for c in ranked if c.passage.ref != chosen.passage.ref)
+    return next((c for c in others if answers(c, weights)), None)
+
+
 def answers(candidate: Candidate | None, weights: AnswerWeights) -> bool:
     """Whether the chosen candidate is likely enough that the articles answer at all."""
     return candidate is not None and weights.answerable(candidate.features) >= weights.threshold
@@ -402,4 +411,7 @@ def answer_extractively(
     asked = analyse(question, language)
     ranked = rank(asked, passages, idf, context, lexicon, weights, meaning, model)
     best = choose(ranked)
-    return compose(asked, best if answers(best, weights) else None, passages)
+    if best is None or not answers(best, weights):
+        return compose(asked, [], passages)
+    second = from_another_article(ranked, best, weights) if asked.several_articles else None
+    return compose(asked, [best, second] if second else [best], passages)

@@ -92,12 +92,24 @@ _HINDI_CALENDAR = re.compile(
 )
 
 
+# A question about two articles at once: "do both reports…", "the English and
+# Hindi stories", "दोनों रिपोर्ट में", "किन दो एजेंसियों".
+_SEVERAL_ARTICLES = re.compile(
+    r"\b(?:both|two|each|all)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:reports?|articles?|stories|"
+    r"outlets|papers|agencies|sources)\b|\b(?:English|Hindi)\s+and\s+(?:English|Hindi)\b"
+    r"|दोनों|दो\s+(?:\S+\s+)?(?:रिपोर्ट|खबर|ख़बर|लेख|एजेंसि|स्रोत|अखबार)"
+    r"|(?:अंग्रेज़ी|अंग्रेजी|हिंदी|हिन्दी)\s+और\s+(?:अंग्रेज़ी|अंग्रेजी|हिंदी|हिन्दी)",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
     language: str
     type: str  # one of TYPE_PATTERNS' names, or "description"
     entities: tuple[str, ...]  # the names and numbers it spells out, as written
+    several_articles: bool = False  # asks about two articles at once (a comparison, both bylines)
 
 
 def answer_type(question: str) -> str:
@@ -122,4 +134,10 @@ def key_entities(question: str, language: str) -> tuple[str, ...]:
 
 def analyse(question: str, language: str | None = None) -> Question:
     language = language or question_language(question)
-    return Question(question, language, answer_type(question), key_entities(question, language))
+    return Question(
+        question,
+        language,
+        answer_type(question),
+        key_entities(question, language),
+        bool(_SEVERAL_ARTICLES.search(question)),
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from eval.datasets import read_items, set_path, split_items
@@ -16,7 +19,7 @@ from rag.entities import (
     mentions,
     new_mentions,
 )
-from rag.extractive import Candidate
+from rag.extractive import Candidate, answer_extractively
 from rag.question import analyse, answer_type
 from rag.scoring import FEATURES, MODEL_FEATURES, load_weights
 from rag.types import Passage
@@ -186,7 +189,42 @@ def test_an_answer_cites_its_source_as_1_and_lists_it_first() -> None:
         for n, text in enumerate(["Other news.", "More news.", "They met on Wednesday."], 1)
     ]
     best = Candidate(passages[2], "They met on Wednesday.", 0, 22)
-    answer = compose(analyse("What day did they meet?"), best, passages)
+    answer = compose(analyse("What day did they meet?"), [best], passages)
     assert answer.text.endswith("[1]") and answer.citations[0].n == 1
     assert [p.chunk_id for p in answer.passages] == ["c3", "c1", "c2"]
     assert [p.n for p in answer.passages] == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("Do both reports give the same number of delegates?", True),
+        ("Which agencies wrote the two English stories?", True),
+        ("Who wrote the English and Hindi reports?", True),
+        ("क्या दोनों रिपोर्ट में निदेशक का नाम एक ही है?", True),
+        ("ये खबरें किन दो एजेंसियों की हैं?", True),
+        ("How many delegates attended?", False),
+        ("Who wrote the Hindi report?", False),
+    ],
+)
+def test_a_question_about_two_articles_is_recognised(question: str, several: bool) -> None:
+    assert analyse(question).several_articles is several
+
+
+def _idf(terms: list[str]) -> np.ndarray:
+    return np.array([5.0 if t == "\x00" else 2.0 for t in terms])
+
+
+def test_a_question_about_two_articles_is_answered_from_both_each_cited() -> None:
+    first = replace(_passage("About 80 delegates took part in the session."), ref="ians.txt")
+    second = replace(
+        _passage("The session's 80 delegates came from both nations."), chunk_id="k", ref="knn.txt"
+    )
+    # Another chunk of the first article is no second article.
+    same = replace(first, chunk_id="c2", text="Some 80 delegates came, the ministry said.")
+    question = "How many delegates do both reports count?"
+    answer = answer_extractively(question, "en", [first, same, second], _idf)
+    assert {c.ref for c in answer.citations} == {"ians.txt", "knn.txt"}
+    assert "[1]" in answer.text and "[2]" in answer.text
+    one = answer_extractively("How many delegates took part?", "en", [first, same, second], _idf)
+    assert len(one.citations) == 1

@@ -140,7 +140,7 @@ def mentions(kind: str, text: str) -> list[str]:
     """The things of `kind` the text holds, as written."""
     if kind == "number":
         return [m.group().strip() for m in _quantities(text)]
-    if kind == "date":  # a date question is also answered by a day ("on Wednesday")
+    if kind == "when":  # a date or a day ("on Wednesday")
         return [m.group() for m in DATE.finditer(text)] + [m.group() for m in DAY.finditer(text)]
     pattern = RECOGNISERS.get(kind)
     return [m.group().strip() for m in pattern.finditer(text)] if pattern else []

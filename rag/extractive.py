@@ -341,7 +341,7 @@ def _is_byline(candidate: Candidate) -> bool:
 
 # Types whose recognisers are sure enough to rule a sentence out: a number,
 # date or day is there or not; a name or place without capitals (Hindi) is not.
-REQUIRED_TYPES = frozenset({"number", "date", "day"})
+REQUIRED_TYPES = frozenset({"number", "date", "when", "day"})
 
 
 def eligible(question: Question, candidate: Candidate) -> bool:

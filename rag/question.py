@@ -37,10 +37,17 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"\b(what|which)\s+(week)?day\b|\bday of the week\b|\bon what day\b|किस\s+दिन|कौन\s+से\s+दिन|"
         r"कौन-से\s+दिन|किस\s+वार",
     ),
+    # A date, year or month by name: a weekday is no answer to "which date".
     (
         "date",
-        r"\bwhen\b|\b(what|which)\s+(date|year|month|time)\b|\bhow long ago\b|\bsince when\b"
-        r"|\bकब\b|कब\s|किस\s+(तारीख|तिथि|साल|वर्ष|महीने|समय)|कौन\s+सी\s+तारीख",
+        r"\b(what|which)\s+(date|year|month)\b"
+        r"|किस\s+(तारीख|तिथि|साल|वर्ष|महीने)|कौन\s*-?\s*(सी|से)\s+(तारीख|तिथि|साल|वर्ष|महीने)",
+    ),
+    # "When": a date or a day ("on Wednesday") answers it.
+    (
+        "when",
+        r"\bwhen\b|\b(what|which)\s+time\b|\bhow long ago\b|\bsince when\b"
+        r"|\bकब\b|कब\s|किस\s+समय",
     ),
     (
         "number",

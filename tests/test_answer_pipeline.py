@@ -32,8 +32,10 @@ from rag.types import Passage
         ("बैठक में कितने प्रतिनिधि शामिल हुए?", "number"),
         ("What day of the week was the meeting held?", "day"),
         ("बैठक किस दिन हुई?", "day"),
-        ("When did the satellite reach orbit?", "date"),
-        ("इसरो ने उपग्रह कब छोड़ा?", "date"),
+        ("When did the satellite reach orbit?", "when"),
+        ("इसरो ने उपग्रह कब छोड़ा?", "when"),
+        ("On which date was the satellite launched?", "date"),
+        ("उपग्रह किस तारीख को छोड़ा गया?", "date"),
         ("Who wrote the Hindi report?", "authorship"),
         ("पुणे मेट्रो की खबर किस पत्रकार ने लिखी?", "authorship"),
         ("Which website published the report?", "published"),
@@ -63,6 +65,8 @@ def test_the_answer_type_comes_from_the_question_word(question: str, expected: s
 
 def test_numbers_are_whole_tokens() -> None:
     assert analyse("How many wardens on day 5?").entities == ("5",)
+    assert mentions("when", "They met on Wednesday, 6 August in Delhi") == ["6 August", "Wednesday"]
+    assert mentions("date", "They met on Wednesday.") == []  # a weekday is no date
     assert mentions("number", "day 28, said warden Kavita5") == ["28"]
     assert mentions("number", "आखिरी टी20 मुकाबले में 5 विकेट") == ["5 विकेट"]
     assert mentions("number", "The stretch has four underground stations") != []

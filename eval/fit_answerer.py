@@ -40,7 +40,7 @@ from eval.datasets import EvalItem, load_set, split_items
 from eval.harness import prepare_index
 from rag.assistant import Assistant
 from rag.conversation import context_for
-from rag.extractive import Candidate, Meaning, choose, eligible, featured, with_similarity
+from rag.extractive import Candidate, Reader, choose, eligible, featured, with_similarity
 from rag.meaning import TRANSLATION_COSINE
 from rag.question import analyse
 from rag.scoring import FEATURES, MODEL_FEATURES, WEIGHTS_FILE, AnswerWeights
@@ -74,19 +74,12 @@ def states_facts(candidate: Candidate, item: EvalItem) -> bool:
     return bool(item.answerable and facts and m.all_key_facts(candidate.text, facts))
 
 
-def example(
-    assistant: Assistant,
-    item: EvalItem,
-    passages: list[Passage],
-    answerable: bool,
-    meaning: Meaning | None,
-) -> Example:
+def example(reader: Reader, item: EvalItem, passages: list[Passage], answerable: bool) -> Example:
     # Every candidate, the ineligible too: the choice model learns against all of
     # them (cross-validated, better than against the eligible alone: 0.75 against 0.73).
     asked, context = analyse(item.question), context_for(item.question, item.history)
-    idf, lexicon = assistant.store.bm25.idf, assistant.lexicon()
     found = with_similarity(
-        asked, featured(asked, passages, idf, context, lexicon, meaning), context, meaning
+        asked, featured(asked, passages, reader, context), context, reader.meaning
     )
     matrix = np.array([[c.features[n] for n in FEATURES] for c in found])
     labels = np.array([answerable and states_facts(c, item) for c in found], float)
@@ -94,18 +87,18 @@ def example(
 
 
 def examples(
-    assistant: Assistant, items: Sequence[EvalItem], meaning: Meaning | None
+    assistant: Assistant, items: Sequence[EvalItem], reader: Reader
 ) -> tuple[list[Example], list[Example]]:
     """The tune questions as asked, and the answerable ones with their gold
-    withheld, featured as the answerer with (or without) the model's reading sees them."""
+    withheld, featured as the answerer with this reader sees them."""
     asked, withheld = [], []
     k = assistant.settings.k
     for item in items:
         retrieval = assistant.retrieve(item.question, history=item.history, k=3 * k)
-        asked.append(example(assistant, item, retrieval.passages[:k], item.answerable, meaning))
+        asked.append(example(reader, item, retrieval.passages[:k], item.answerable))
         if item.answerable:
             others = [p for p in retrieval.passages if p.ref not in item.gold_refs][:k]
-            withheld.append(example(assistant, item, others, False, meaning))
+            withheld.append(example(reader, item, others, False))
     return asked, withheld
 
 
@@ -334,9 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rag-fit-") as tmp:
         assistant = Assistant(args.data_dir or Path(tmp))
         prepare_index(assistant, readers.corpus, owned=args.data_dir is None, progress=False)
-        asked, withheld = examples(assistant, tune, assistant.sentence_meaning())
+        reader = assistant.reader()
+        asked, withheld = examples(assistant, tune, reader)
         # The lexical set answers where the model cannot read: no translations from it either.
-        blind_asked, blind_withheld = map(without_model, examples(assistant, tune, None))
+        blind = replace(reader, meaning=None)
+        blind_asked, blind_withheld = map(without_model, examples(assistant, tune, blind))
     penalty, validated = choose_penalty(asked, withheld)
     weights, report = fit(asked, withheld, penalty)
     lexical_penalty, lexical_validated = choose_penalty(blind_asked, blind_withheld)

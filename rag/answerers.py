@@ -64,16 +64,12 @@ class Extractive:
     def quote(self, evidence: Evidence) -> Answer:
         from rag.extractive import answer_extractively
 
-        a = self._assistant
         return answer_extractively(
             evidence.question,
             evidence.language,
             evidence.passages,
-            a.store.bm25.idf,
+            self._assistant.reader(),
             evidence.context,
-            a.lexicon(),
-            meaning=a.sentence_meaning(),
-            model=a.model_in_use(),
         )
 
 

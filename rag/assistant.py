@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.cleaning import Cleaner
 from index.documents import ArticleRecord, IngestSummary
@@ -29,6 +29,9 @@ from rag.retrieval import HybridRetriever, Retrieval
 from rag.scoring import load_weights
 from rag.settings import Settings
 from rag.types import Answer, Filters
+
+if TYPE_CHECKING:
+    from rag.extractive import Reader
 
 MAX_QUESTION_CHARS = 2000
 _OUTLETS_LISTED = 20  # an unknown outlet's message names this many of the known ones
@@ -137,6 +140,14 @@ class Assistant:
             if self._meaning is None:
                 self._meaning = SentenceMeaning(self.embed_model())
             return self._meaning
+
+    def reader(self) -> Reader:
+        """What the offline answerer reads this index's passages with."""
+        from rag.extractive import Reader
+
+        return Reader(
+            self.store.bm25.idf, self.lexicon(), self.sentence_meaning(), self.model_in_use()
+        )
 
     def model_in_use(self) -> str:
         """The name the loaded embedding model gives itself, else the setting's."""

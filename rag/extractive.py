@@ -68,6 +68,24 @@ _ASKS_WHEN = re.compile(
 
 
 @dataclass(frozen=True)
+class Reader:
+    """What the answerer reads passages with: the index's idf, the bilingual word
+    list, the embedding model's reading (None where it cannot read both
+    languages) and that model's name. The scorer's weights follow from the last
+    two unless given."""
+
+    idf: Idf
+    lexicon: Lexicon | None = None
+    meaning: Meaning | None = None
+    model: str | None = None
+    weights: AnswerWeights | None = None
+
+    def scorer(self) -> AnswerWeights:
+        """The weights fitted for this model, else the lexical ones."""
+        return (self.weights or load_weights()).for_model(self.model, self.meaning is not None)
+
+
+@dataclass(frozen=True)
 class Candidate:
     passage: Passage
     text: str
@@ -276,51 +294,39 @@ def with_similarity(
 
 
 def candidates(
-    question: Question,
-    passages: Sequence[Passage],
-    idf: Idf,
-    context: str = "",
-    lexicon: Lexicon | None = None,
-    meaning: Meaning | None = None,
+    question: Question, passages: Sequence[Passage], reader: Reader, context: str = ""
 ) -> list[Candidate]:
     """The candidates that may answer (`eligible`), with their FEATURES. Only
     those are embedded for the sentence similarity: it is the costly feature,
     and the rest could not be chosen whatever it said."""
-    found = featured(question, passages, idf, context, lexicon, meaning)
-    return with_similarity(question, [c for c in found if eligible(question, c)], context, meaning)
+    able = [c for c in featured(question, passages, reader, context) if eligible(question, c)]
+    return with_similarity(question, able, context, reader.meaning)
 
 
 def featured(
-    question: Question,
-    passages: Sequence[Passage],
-    idf: Idf,
-    context: str = "",
-    lexicon: Lexicon | None = None,
-    meaning: Meaning | None = None,
+    question: Question, passages: Sequence[Passage], reader: Reader, context: str = ""
 ) -> list[Candidate]:
     """Every candidate with its FEATURES ("similar" still the passage's); with
     the embedding model, the question's words also meet their translations
     among the passages' words."""
-    found = gather(question, passages)
-    if meaning is not None:
+    found, lexicon = gather(question, passages), reader.lexicon
+    if reader.meaning is not None:
         asked = f"{question.text} {context}"
-        found_words = meaning.translations(asked, [p.text for p in passages])
+        found_words = reader.meaning.translations(asked, [p.text for p in passages])
         lexicon = (lexicon or Lexicon()).with_translations(found_words)
-    rows = features(question, found, idf, context, lexicon)
+    rows = features(question, found, reader.idf, context, lexicon)
     return [replace(c, features=f) for c, f in zip(found, rows, strict=True)]
 
 
-def _unmeasured(
-    candidate: Candidate, weights: AnswerWeights, meaning: Meaning | None, model: str | None
-) -> set[str]:
+def _unmeasured(candidate: Candidate, weights: AnswerWeights, reader: Reader) -> set[str]:
     """The model features the weights cannot read as they are for this candidate:
     all under another model; the passage's dense score where only BM25 found it
     (and the sentence's, which falls back to it, when no sentence was embedded)."""
-    if not weights.fitted_with(model):
+    if not weights.fitted_with(reader.model):
         return set(MODEL_FEATURES)
     if "dense" in candidate.passage.scores:
         return set()
-    return {"meaning"} | ({"similar"} if meaning is None or candidate.field else set())
+    return {"meaning"} | ({"similar"} if reader.meaning is None or candidate.field else set())
 
 
 def _must_match(term: QueryTerm, candidate: Candidate) -> bool:
@@ -377,39 +383,21 @@ def answers(candidate: Candidate | None, weights: AnswerWeights) -> bool:
 
 
 def rank(
-    question: Question,
-    passages: Sequence[Passage],
-    idf: Idf,
-    context: str = "",
-    lexicon: Lexicon | None = None,
-    weights: AnswerWeights | None = None,
-    meaning: Meaning | None = None,
-    model: str | None = None,
+    question: Question, passages: Sequence[Passage], reader: Reader, context: str = ""
 ) -> list[Candidate]:
-    """The eligible candidates with the scorer's utility, the likeliest answer
-    first; `model` is the embedding model behind `meaning` and the passages' dense scores."""
-    weights = (weights or load_weights()).for_model(model, meaning is not None)
-    scored = []
-    for c in candidates(question, passages, idf, context, lexicon, meaning):
-        readable = weights.with_typical(c.features, _unmeasured(c, weights, meaning, model))
+    """The eligible candidates with the scorer's utility, the likeliest answer first."""
+    weights, scored = reader.scorer(), []
+    for c in candidates(question, passages, reader, context):
+        readable = weights.with_typical(c.features, _unmeasured(c, weights, reader))
         scored.append(replace(c, features=readable, score=weights.utility(readable)))
     return sorted(scored, key=lambda c: -c.score)
 
 
 def answer_extractively(
-    question: str,
-    language: str,
-    passages: list[Passage],
-    idf: Idf,
-    context: str = "",
-    lexicon: Lexicon | None = None,
-    weights: AnswerWeights | None = None,
-    meaning: Meaning | None = None,
-    model: str | None = None,
+    question: str, language: str, passages: list[Passage], reader: Reader, context: str = ""
 ) -> Answer:
-    weights = (weights or load_weights()).for_model(model, meaning is not None)
-    asked = analyse(question, language)
-    ranked = rank(asked, passages, idf, context, lexicon, weights, meaning, model)
+    weights, asked = reader.scorer(), analyse(question, language)
+    ranked = rank(asked, passages, reader, context)
     best = choose(ranked)
     if best is None or not answers(best, weights):
         return compose(asked, [], passages)

@@ -19,7 +19,7 @@ from rag.entities import (
     mentions,
     new_mentions,
 )
-from rag.extractive import Candidate, answer_extractively
+from rag.extractive import Candidate, Reader, answer_extractively
 from rag.question import analyse, answer_type
 from rag.scoring import FEATURES, MODEL_FEATURES, load_weights
 from rag.types import Passage
@@ -227,8 +227,9 @@ def test_a_question_about_two_articles_is_answered_from_both_each_cited() -> Non
     # Another chunk of the first article is no second article.
     same = replace(first, chunk_id="c2", text="Some 80 delegates came, the ministry said.")
     question = "How many delegates do both reports count?"
-    answer = answer_extractively(question, "en", [first, same, second], _idf)
+    answer = answer_extractively(question, "en", [first, same, second], Reader(_idf))
     assert {c.ref for c in answer.citations} == {"ians.txt", "knn.txt"}
     assert "[1]" in answer.text and "[2]" in answer.text
-    one = answer_extractively("How many delegates took part?", "en", [first, same, second], _idf)
+    passages = [first, same, second]
+    one = answer_extractively("How many delegates took part?", "en", passages, Reader(_idf))
     assert len(one.citations) == 1

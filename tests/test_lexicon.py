@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from index.lexicon import FREEDICT_ENG_HIN, Lexicon, load_lexicon, read_lexicon
-from rag.extractive import features, gather, rank
+from rag.extractive import Reader, features, gather, rank
 from rag.question import analyse
 from rag.types import Passage
 
@@ -91,7 +91,7 @@ def test_the_lexicon_lets_a_hindi_question_find_its_english_sentence() -> None:
     with_lexicon = features(question, candidates, _idf, lexicon=lexicon)
     assert [f["coverage"] for f in without] == [0.0, 0.0]
     assert with_lexicon[1]["coverage"] == 1.0 and with_lexicon[0]["coverage"] == 0.0
-    ranked = rank(question, passages, _idf, lexicon=lexicon)
+    ranked = rank(question, passages, Reader(_idf, lexicon))
     assert ranked[0].text.startswith("Around 80 delegates")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.lexicon import Lexicon
-from rag.extractive import featured, features, gather
+from rag.extractive import Reader, featured, features, gather
 from rag.meaning import TRANSLATION_COSINE, SentenceMeaning
 from rag.question import analyse
 from rag.types import Passage
@@ -75,5 +75,5 @@ def test_the_model_lets_an_english_question_meet_its_hindi_sentence() -> None:
     question = analyse("How was the rain?")
     without = features(question, gather(question, passages), _idf)
     assert [f["coverage"] for f in without] == [0.0, 0.0]
-    found = featured(question, passages, _idf, meaning=SentenceMeaning(_WordModel()))
+    found = featured(question, passages, Reader(_idf, meaning=SentenceMeaning(_WordModel())))
     assert [c.features["coverage"] for c in found] == [0.0, 1.0]

@@ -11,6 +11,7 @@ answerer's own markers read as citations.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -40,16 +41,15 @@ def neutralise_markers(quote: str) -> str:
     return _FORGED_MARKER.sub(r"(\1)", quote)
 
 
-def _verdict(question: Question, best: Candidate) -> str:
+def _verdict(question: Question, best: Candidate, unsupported: Sequence[str]) -> str:
     """No when the evidence negates, or names something else where the question
-    names a thing (a place, a number) the passage lacks; else yes, unless the
-    question uses a word no article does: the articles cannot support that claim
-    ("Is the stretch elevated?" is not answered yes by "the underground
-    stretch"), so only the evidence is quoted."""
+    names a thing (a place, a number) the passage lacks; else yes, unless some of
+    the question's words are `unsupported` (no article uses them, and the evidence
+    does not say them in other words): then only the evidence is quoted."""
     negated = bool(_NEGATION.search(best.text)) != bool(_NEGATION.search(question.text))
     if negated or best.features.get("missing_entities", 0.0) > 0:
         return say("no", question.language) + " "
-    return "" if best.features.get("unknown_words", 1.0) else say("yes", question.language) + " "
+    return "" if unsupported else say("yes", question.language) + " "
 
 
 def _fits(question: Question, mention: str) -> tuple[bool, bool]:
@@ -97,17 +97,24 @@ def _evidence(question: Question, best: Candidate) -> str:
     return f"{say('other_language', question.language)}: “{quote}” [{best.passage.n}]"
 
 
-def answer_text(question: Question, best: Candidate) -> str:
+def answer_text(question: Question, best: Candidate, unsupported: Sequence[str] = ()) -> str:
+    """The answer first, then `best` as its evidence; `unsupported`: a yes/no
+    question's words that the articles do not back (see _verdict)."""
     if best.field:
         return f"{_metadata_claim(question, best)} [{best.passage.n}]."
     evidence = _evidence(question, best)
     if question.type == "yes-no":
-        return f"{_verdict(question, best)}{evidence}"
+        return f"{_verdict(question, best, unsupported)}{evidence}"
     lead = _lead(question, best)
     return f"{lead} — {evidence}" if lead else evidence
 
 
-def compose(question: Question, chosen: list[Candidate], passages: list[Passage]) -> Answer:
+def compose(
+    question: Question,
+    chosen: list[Candidate],
+    passages: list[Passage],
+    unsupported: Sequence[str] = (),
+) -> Answer:
     """The answer from the chosen candidates (none: a refusal). A second one, from
     another article, answers a question about two articles: its evidence follows
     the first's, and a yes/no verdict, which would compare them, is left out."""
@@ -121,7 +128,9 @@ def compose(question: Question, chosen: list[Candidate], passages: list[Passage]
     if more and question.type == "yes-no":
         text = " ".join(_evidence(question, c) for c in chosen)
     else:
-        text = " ".join([answer_text(question, first), *(answer_text(question, c) for c in more)])
+        text = " ".join(
+            [answer_text(question, first, unsupported), *(answer_text(question, c) for c in more)]
+        )
     return Answer(
         question=question.text,
         text=text,

@@ -53,6 +53,10 @@ class Meaning(Protocol):
         """The question's terms' translations among the other script's words of `texts`."""
         ...
 
+    def said_in(self, words: Sequence[str], text: str) -> list[bool]:
+        """For each word, whether `text` says it in other words."""
+        ...
+
 
 # Inside a retrieved sentence even a two-letter skeleton is a safe bridge
 # (मुंबई ~ Mumbai); across a whole index it would not be.
@@ -111,17 +115,18 @@ class QueryTerm:
         )
 
 
+# Hyphens split words: "NVS-05" is two terms, each with its own skeleton.
+# ZWJ/ZWNJ stay inside a word (normalize_text keeps them where they mean something).
+_QUESTION_WORD = re.compile(
+    r"[A-Za-z0-9\u0900-\u0963\u0966-\u097f][\w'\u0900-\u0963\u0966-\u097f\u200c\u200d]*"
+)
+
+
 def query_terms(question: Question, lexicon: Lexicon | None = None) -> list[QueryTerm]:
     """Terms of the question, each with its cross-script skeleton and translations."""
     entity_terms = {t for e in question.entities for t in tokenize(e)}
     terms: dict[str, QueryTerm] = {}
-    # Hyphens split words: "NVS-05" is two terms, each with its own skeleton.
-    # ZWJ/ZWNJ stay inside a word (normalize_text keeps them where they mean something).
-    words = re.findall(
-        r"[A-Za-z0-9\u0900-\u0963\u0966-\u097f][\w'\u0900-\u0963\u0966-\u097f\u200c\u200d]*",
-        question.text,
-    )
-    for word in words:
+    for word in _QUESTION_WORD.findall(question.text):
         skeletons = name_skeletons(word, ANSWER_SKELETON_MIN)
         for term in tokenize(word):
             if term not in terms:
@@ -393,6 +398,23 @@ def rank(
     return sorted(scored, key=lambda c: -c.score)
 
 
+def unsupported(question: Question, evidence: Candidate, reader: Reader) -> list[str]:
+    """The question's words that no article uses, its article's headline, date and
+    outlet do not hold, and the evidence does not say in other words either: a
+    claim of a yes/no question that the articles cannot back ("Is the stretch
+    elevated?" against "the underground stretch")."""
+    terms = query_terms(question, reader.lexicon)
+    unknown = {t.term for t, no in zip(terms, _term_mass(terms, reader.idf)[1], strict=True) if no}
+    unknown -= _about(evidence.passage)  # "the 2018 report": its date says so
+    words = [
+        w for w in dict.fromkeys(_QUESTION_WORD.findall(question.text)) if unknown & {*tokenize(w)}
+    ]
+    if reader.meaning is None or not words:
+        return words
+    said = reader.meaning.said_in(words, evidence.text)
+    return [w for w, yes in zip(words, said, strict=True) if not yes]
+
+
 def answer_extractively(
     question: str, language: str, passages: list[Passage], reader: Reader, context: str = ""
 ) -> Answer:
@@ -402,4 +424,5 @@ def answer_extractively(
     if best is None or not answers(best, weights):
         return compose(asked, [], passages)
     second = from_another_article(ranked, best, weights) if asked.several_articles else None
-    return compose(asked, [best, second] if second else [best], passages)
+    claim = unsupported(asked, best, reader) if asked.type == "yes-no" else []
+    return compose(asked, [best, second] if second else [best], passages, claim)

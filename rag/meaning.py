@@ -90,6 +90,17 @@ class SentenceMeaning:
                     found.setdefault(term, set()).update(near)
         return found
 
+    def said_in(self, words: Sequence[str], text: str) -> list[bool]:
+        """For each word, whether `text` holds one of either script whose vector
+        lies as close as a translation's: the same thing in other words
+        (mainly ~ predominantly, इंटरनेशनल ~ अंतरराष्ट्रीय)."""
+        held = [w for w in dict.fromkeys(_WORD.findall(text)) if tokenize(w)]
+        if not words or not held:
+            return [False] * len(words)
+        vectors = self._sentence_vectors([*words, *held])
+        cosines = np.array(vectors[: len(words)]) @ np.array(vectors[len(words) :]).T
+        return [bool(row.max() >= TRANSLATION_COSINE) for row in cosines]
+
     def _sentence_vectors(self, sentences: Sequence[str]) -> list[np.ndarray]:
         with self._lock:
             known = {s: self._vectors[s] for s in sentences if s in self._vectors}

@@ -122,9 +122,8 @@ def test_composition_leads_with_the_answer() -> None:
     p = _passage("The capital of India is Mumbai [1], it said.")
     best = Candidate(p, p.text, 0, len(p.text), {"gap": 0.0, "unknown_words": 0.0})
     assert answer_text(analyse("Is the capital Mumbai?"), best).startswith("Yes. ")
-    # A word of the question that no article uses leaves the verdict to the reader.
-    unsure = Candidate(p, p.text, 0, len(p.text), {"gap": 0.0, "unknown_words": 0.25})
-    assert answer_text(analyse("Is the capital elevated?"), unsure).startswith("The capital")
+    # A word of the question that the articles do not back leaves the verdict to the reader.
+    assert answer_text(analyse("Is the capital elevated?"), best, ["elevated"]).startswith("The")
     negated = _passage("नया खंड ऊंचा नहीं है।", "hi")
     said = Candidate(negated, negated.text, 0, len(negated.text), {"gap": 0.0})
     assert answer_text(analyse("क्या नया खंड ऊंचा है?", "hi"), said).startswith("नहीं। ")

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from index.lexicon import Lexicon
-from rag.extractive import Reader, featured, features, gather
+from index.tokenize import tokenize
+from rag.extractive import Reader, featured, features, gather, unsupported
 from rag.meaning import TRANSLATION_COSINE, SentenceMeaning
 from rag.question import analyse
 from rag.types import Passage
 
 # Words that mean the same share a direction; every other word has its own.
-_SAME = [{"rain", "बारिश", "rainfall"}, {"June", "जून", "July"}, {"12", "१२"}]
+_SAME = [
+    {"rain", "बारिश", "rainfall"},
+    {"June", "जून", "July"},
+    {"12", "१२"},
+    {"mainly", "predominantly"},
+]
 
 
 class _WordModel:
@@ -77,3 +83,23 @@ def test_the_model_lets_an_english_question_meet_its_hindi_sentence() -> None:
     assert [f["coverage"] for f in without] == [0.0, 0.0]
     found = featured(question, passages, Reader(_idf, meaning=SentenceMeaning(_WordModel())))
     assert [c.features["coverage"] for c in found] == [0.0, 1.0]
+
+
+def test_a_yes_no_claim_said_in_other_words_is_backed() -> None:
+    """ "mainly" is in no article, but the evidence says "predominantly": Yes."""
+    text = "The diamond sector is predominantly based in Gujarat."
+    question = analyse("Is the diamond sector mainly based in Gujarat?")
+    [evidence] = gather(question, [_passage(text, "en")])
+    meaning = SentenceMeaning(_WordModel())
+    assert unsupported(question, evidence, Reader(_rare("mainly"))) == ["mainly"]
+    assert unsupported(question, evidence, Reader(_rare("mainly"), meaning=meaning)) == []
+    elevated = analyse("Is the sector elevated?")
+    assert unsupported(elevated, evidence, Reader(_rare("elevated"), meaning=meaning)) == [
+        "elevated"
+    ]
+
+
+def _rare(word: str) -> Callable[[list[str]], np.ndarray]:
+    """An idf under which `word` is in no article: as rare as a term can be."""
+    rare = {"\x00", *tokenize(word)}
+    return lambda terms: np.array([5.0 if t in rare else 2.0 for t in terms])

@@ -126,6 +126,11 @@ def answer_type(question: str) -> str:
     return TYPE_PATTERNS[min(found)[1]][0] if found else "description"
 
 
+# In a question about two articles the languages name which articles ("do the
+# Hindi and English reports agree"): neither article holds both, so neither must.
+_LANGUAGE_NAMES = frozenset({"Hindi", "English"})
+
+
 def key_entities(question: str, language: str) -> tuple[str, ...]:
     """Numbers (whole tokens: the 5 of "Kavita5" is none), and names: capitalised
     words after the first in English (months and weekdays among them), every Latin
@@ -141,10 +146,8 @@ def key_entities(question: str, language: str) -> tuple[str, ...]:
 
 def analyse(question: str, language: str | None = None) -> Question:
     language = language or question_language(question)
-    return Question(
-        question,
-        language,
-        answer_type(question),
-        key_entities(question, language),
-        bool(_SEVERAL_ARTICLES.search(question)),
-    )
+    several = bool(_SEVERAL_ARTICLES.search(question))
+    entities = key_entities(question, language)
+    if several:
+        entities = tuple(e for e in entities if e not in _LANGUAGE_NAMES)
+    return Question(question, language, answer_type(question), entities, several)

@@ -63,6 +63,11 @@ def test_the_answer_type_comes_from_the_question_word(question: str, expected: s
     assert answer_type(question) == expected
 
 
+def test_the_languages_of_two_reports_are_no_entities_either_must_name() -> None:
+    assert analyse("Do the Hindi and English reports name the same minister?").entities == ()
+    assert analyse("Who wrote the Hindi report?").entities == ("Hindi",)  # that one must be Hindi
+
+
 def test_numbers_are_whole_tokens() -> None:
     assert analyse("How many wardens on day 5?").entities == ("5",)
     assert mentions("when", "They met on Wednesday, 6 August in Delhi") == ["6 August", "Wednesday"]

@@ -49,28 +49,30 @@ def test_readers_retrieval_finds_the_gold_source(readers_test: dict[str, Any]) -
 def test_readers_single_source_facts(
     readers_test: dict[str, Any], language: str, floor: float
 ) -> None:
-    # Measured 0.76 (en, 22 of 29) and 0.54 (hi, 21 of 39); the bar is 0.85.
+    # Measured 0.72 (en, 21 of 29; 22 before the word translations) and 0.54
+    # (hi, 21 of 39); the bar is 0.85.
     assert _facts(readers_test, language, "single-source") >= floor
 
 
 def test_readers_cross_language_facts(readers_test: dict[str, Any]) -> None:
-    # Measured 0.29 (12 of 42); the bar is 0.70. The floor was 0.30 on the
-    # 104-question test half before the 90 new questions; re-derived.
-    assert readers_test["kind"]["cross-language"]["all_key_facts"] >= 0.25
+    # Measured 0.38 (16 of 42; 12 before the model's word translations); the
+    # bar is 0.70.
+    assert readers_test["kind"]["cross-language"]["all_key_facts"] >= 0.33
 
 
 def test_readers_answers_and_refuses(readers_test: dict[str, Any]) -> None:
-    # Measured: answerable answered 0.87; unanswerable refused 0.31 (10 of 32),
-    # against a bar of 0.85 for both: the refusal model does not separate
-    # topical unanswerable questions (README, Evaluation). The floor was 0.3
-    # on the 104-question test half before the 90 new questions; re-derived.
-    assert readers_test["overall"]["answer_rate"] >= 0.82
+    # Measured: answerable answered 0.92; unanswerable refused 0.25 (8 of 32;
+    # 10 before this refit, whose threshold answers more), against a bar of 0.85
+    # for both: the refusal model does not separate topical unanswerable
+    # questions (README, Evaluation). The refusal floor is met exactly: it was
+    # not lowered for this refit.
+    assert readers_test["overall"]["answer_rate"] >= 0.87
     assert readers_test["kind"]["unanswerable"]["refusal_accuracy"] >= 0.25
 
 
 def test_readers_citations_and_language(readers_test: dict[str, Any]) -> None:
-    # Measured 0.88 and 1.00; the citation bar is 0.95.
-    assert readers_test["overall"]["citation_precision"] >= 0.78
+    # Measured 0.87 and 1.00; the citation bar is 0.95.
+    assert readers_test["overall"]["citation_precision"] >= 0.82
     assert readers_test["overall"]["language_ok"] >= 0.97
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pytest
+from answering import flat_idf, passage
 
 from eval.datasets import read_items, set_path, split_items
 from eval.report import failures_section
@@ -22,7 +22,6 @@ from rag.entities import (
 from rag.extractive import Candidate, Reader, answer_extractively
 from rag.question import analyse, answer_type
 from rag.scoring import FEATURES, MODEL_FEATURES, load_weights
-from rag.types import Passage
 
 
 @pytest.mark.parametrize(
@@ -116,34 +115,27 @@ def test_quoted_brackets_cannot_pass_for_citations() -> None:
     assert neutralise_markers("as shown in [1] and [2, 3]") == "as shown in (1) and (2, 3)"
 
 
-def _passage(text: str, language: str = "en", author: str = "", date: str = "") -> Passage:
-    return Passage(
-        n=1, chunk_id="c", text=text, ref="a.txt", path="a.txt", title="", outlet="KNN",
-        url="", date=date, language=language, start=0, end=len(text), score=1.0, author=author,
-    )  # fmt: skip
-
-
 def test_composition_leads_with_the_answer() -> None:
-    p = _passage("The capital of India is Mumbai [1], it said.")
+    p = passage("The capital of India is Mumbai [1], it said.")
     best = Candidate(p, p.text, 0, len(p.text), {"gap": 0.0, "unknown_words": 0.0})
     assert answer_text(analyse("Is the capital Mumbai?"), best).startswith("Yes. ")
     # A word of the question that the articles do not back leaves the verdict to the reader.
     assert answer_text(analyse("Is the capital elevated?"), best, ["elevated"]).startswith("The")
-    negated = _passage("नया खंड ऊंचा नहीं है।", "hi")
+    negated = passage("नया खंड ऊंचा नहीं है।", "hi")
     said = Candidate(negated, negated.text, 0, len(negated.text), {"gap": 0.0})
     assert answer_text(analyse("क्या नया खंड ऊंचा है?", "hi"), said).startswith("नहीं। ")
     # "न" is a negation only as a word of its own, not inside ने or नई.
-    plain = _passage("समिति ने नई दर तय कर दी है।", "hi")
+    plain = passage("समिति ने नई दर तय कर दी है।", "hi")
     found = Candidate(plain, plain.text, 0, len(plain.text), {"gap": 0.0, "unknown_words": 0.0})
     assert answer_text(analyse("क्या समिति ने नई दर तय कर दी है?", "hi"), found).startswith("हाँ। ")
     assert "(1)" in answer_text(analyse("What is the capital?"), best)
-    day = Candidate(_passage("They met on Wednesday."), "They met on Wednesday.", 0, 22)
+    day = Candidate(passage("They met on Wednesday."), "They met on Wednesday.", 0, 22)
     assert answer_text(analyse("बैठक किस दिन हुई?", "hi"), day).startswith("बुधवार — ")
     byline = Candidate(
-        _passage("x", author="Shivani Sharma"), "Shivani Sharma", 0, 0, field="author"
+        passage("x", author="Shivani Sharma"), "Shivani Sharma", 0, 0, field="author"
     )
     assert answer_text(analyse("Who wrote it?"), byline) == "Shivani Sharma wrote this article [1]."
-    dated = Candidate(_passage("x", date="2025-08-06"), "2025-08-06", 0, 0, field="date")
+    dated = Candidate(passage("x", date="2025-08-06"), "2025-08-06", 0, 0, field="date")
     assert "6 अगस्त 2025" in answer_text(analyse("यह खबर कब प्रकाशित हुई?", "hi"), dated)
 
 
@@ -193,7 +185,7 @@ def test_an_answer_cites_its_source_as_1_and_lists_it_first() -> None:
     from rag.compose import compose
 
     passages = [
-        replace(_passage(text), n=n, chunk_id=f"c{n}")
+        replace(passage(text), n=n, chunk_id=f"c{n}")
         for n, text in enumerate(["Other news.", "More news.", "They met on Wednesday."], 1)
     ]
     best = Candidate(passages[2], "They met on Wednesday.", 0, 22)
@@ -219,21 +211,17 @@ def test_a_question_about_two_articles_is_recognised(question: str, several: boo
     assert analyse(question).several_articles is several
 
 
-def _idf(terms: list[str]) -> np.ndarray:
-    return np.array([5.0 if t == "\x00" else 2.0 for t in terms])
-
-
 def test_a_question_about_two_articles_is_answered_from_both_each_cited() -> None:
-    first = replace(_passage("About 80 delegates took part in the session."), ref="ians.txt")
+    first = replace(passage("About 80 delegates took part in the session."), ref="ians.txt")
     second = replace(
-        _passage("The session's 80 delegates came from both nations."), chunk_id="k", ref="knn.txt"
+        passage("The session's 80 delegates came from both nations."), chunk_id="k", ref="knn.txt"
     )
     # Another chunk of the first article is no second article.
     same = replace(first, chunk_id="c2", text="Some 80 delegates came, the ministry said.")
     question = "How many delegates do both reports count?"
-    answer = answer_extractively(question, "en", [first, same, second], Reader(_idf))
+    answer = answer_extractively(question, "en", [first, same, second], Reader(flat_idf))
     assert {c.ref for c in answer.citations} == {"ians.txt", "knn.txt"}
     assert "[1]" in answer.text and "[2]" in answer.text
     passages = [first, same, second]
-    one = answer_extractively("How many delegates took part?", "en", passages, Reader(_idf))
+    one = answer_extractively("How many delegates took part?", "en", passages, Reader(flat_idf))
     assert len(one.citations) == 1

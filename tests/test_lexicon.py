@@ -6,13 +6,12 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-import numpy as np
 import pytest
+from answering import flat_idf, passage
 
 from index.lexicon import FREEDICT_ENG_HIN, Lexicon, load_lexicon, read_lexicon
 from rag.extractive import Reader, features, gather, rank
 from rag.question import analyse
-from rag.types import Passage
 
 # The shape of FreeDict's dictd text: a header, then headword lines with IPA
 # and a part of speech, numbered senses, and quoted examples.
@@ -66,32 +65,20 @@ def test_the_installed_freedict_dictionary_reads() -> None:
     assert "citi" in lexicon.translations("शहर")
 
 
-def _passage(text: str, language: str) -> Passage:
-    return Passage(
-        n=1, chunk_id="c", text=text, ref="en.txt", path="en.txt", title="", outlet="",
-        url="", date="", language=language, start=0, end=len(text), score=1.0,
-    )  # fmt: skip
-
-
-def _idf(terms: list[str]) -> np.ndarray:
-    """Every word as informative as any other, and less than one no article holds."""
-    return np.array([5.0 if t == "\x00" else 2.0 for t in terms])
-
-
 def test_the_lexicon_lets_a_hindi_question_find_its_english_sentence() -> None:
     passages = [
-        _passage(
+        passage(
             "The talks were held in Moscow. Around 80 delegates took part in the session.", "en"
         )
     ]
     question = analyse("सत्र में कितने प्रतिनिधि थे?")
     lexicon = Lexicon.from_pairs([("delegate", "प्रतिनिधि"), ("session", "सत्र")])
     candidates = gather(question, passages)
-    without = features(question, candidates, _idf)
-    with_lexicon = features(question, candidates, _idf, lexicon=lexicon)
+    without = features(question, candidates, flat_idf)
+    with_lexicon = features(question, candidates, flat_idf, lexicon=lexicon)
     assert [f["coverage"] for f in without] == [0.0, 0.0]
     assert with_lexicon[1]["coverage"] == 1.0 and with_lexicon[0]["coverage"] == 0.0
-    ranked = rank(question, passages, Reader(_idf, lexicon))
+    ranked = rank(question, passages, Reader(flat_idf, lexicon))
     assert ranked[0].text.startswith("Around 80 delegates")
 
 

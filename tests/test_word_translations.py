@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from answering import flat_idf, passage
 
 from index.lexicon import Lexicon
 from index.tokenize import tokenize
 from rag.extractive import Reader, featured, features, gather, unsupported
 from rag.meaning import TRANSLATION_COSINE, SentenceMeaning
 from rag.question import analyse
-from rag.types import Passage
 
 # Words that mean the same share a direction; every other word has its own.
 _SAME = [
@@ -44,17 +44,6 @@ class _WordModel:
         return [self._vector(t) for t in texts]
 
 
-def _passage(text: str, language: str) -> Passage:
-    return Passage(
-        n=1, chunk_id="c", text=text, ref="a.txt", path="a.txt", title="", outlet="",
-        url="", date="", language=language, start=0, end=len(text), score=1.0,
-    )  # fmt: skip
-
-
-def _idf(terms: list[str]) -> np.ndarray:
-    return np.array([5.0 if t == "\x00" else 2.0 for t in terms])
-
-
 def test_words_of_the_other_script_close_to_a_question_word_are_its_translations() -> None:
     meaning = SentenceMeaning(_WordModel())
     found = meaning.translations("How much rain fell on June 12?", ["12 जून को देश में बारिश"])
@@ -77,11 +66,11 @@ def test_a_lexicon_with_more_translations_keeps_its_own_and_leaves_the_original(
 
 
 def test_the_model_lets_an_english_question_meet_its_hindi_sentence() -> None:
-    passages = [_passage("दिल्ली में बैठक हुई. अगस्त में बारिश कम हुई.", "hi")]
+    passages = [passage("दिल्ली में बैठक हुई. अगस्त में बारिश कम हुई.", "hi")]
     question = analyse("How was the rain?")
-    without = features(question, gather(question, passages), _idf)
+    without = features(question, gather(question, passages), flat_idf)
     assert [f["coverage"] for f in without] == [0.0, 0.0]
-    found = featured(question, passages, Reader(_idf, meaning=SentenceMeaning(_WordModel())))
+    found = featured(question, passages, Reader(flat_idf, meaning=SentenceMeaning(_WordModel())))
     assert [c.features["coverage"] for c in found] == [0.0, 1.0]
 
 
@@ -89,7 +78,7 @@ def test_a_yes_no_claim_said_in_other_words_is_backed() -> None:
     """ "mainly" is in no article, but the evidence says "predominantly": Yes."""
     text = "The diamond sector is predominantly based in Gujarat."
     question = analyse("Is the diamond sector mainly based in Gujarat?")
-    [evidence] = gather(question, [_passage(text, "en")])
+    [evidence] = gather(question, [passage(text, "en")])
     meaning = SentenceMeaning(_WordModel())
     assert unsupported(question, evidence, Reader(_rare("mainly"))) == ["mainly"]
     assert unsupported(question, evidence, Reader(_rare("mainly"), meaning=meaning)) == []

@@ -85,8 +85,9 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "yes-no",
         r"^\s*(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|shall)\b"
-        r"|^\s*क्या\s+(?!.*\b(कौन|कब|कहाँ|कहां|कितन|किस|क्यों|कैसे)).*(है|हैं|था|थे|थी|गया|गई|"
-        r"गए|होगा|होगी|होंगे|सकता|सकती|सकते|रहा|रही|रहे|हुआ|हुई|हुए|किया|किए|मिला|मिली)\s*[?।]?\s*$",
+        # Hindi's yes/no particle opens the question, whatever its verb ("क्या RBI ने रेपो
+        # रेट घटाया"); not "क्या है…" (what is…), nor beside another question word.
+        r"|^\s*क्या\s+(?!(है|हैं|था|थे|थी)(\s|[?।]|$))(?!.*(कौन|कब|कहाँ|कहां|कितन|किस|क्यों|कैसे))",
     ),
 )
 TYPE_PATTERNS = tuple((name, re.compile(p, re.IGNORECASE)) for name, p in _TYPE_PATTERNS)

@@ -56,6 +56,8 @@ from rag.scoring import FEATURES, MODEL_FEATURES, load_weights
         ("कर्ज देने वाली संस्था कौन सी है?", "organisation"),
         ("क्या दोनों रिपोर्ट में निदेशक का नाम एक ही है?", "yes-no"),
         ("which official was present when the deal was signed", "person"),  # not "when"
+        ("क्या rbi ने रेपो रेट घटाया", "yes-no"),  # any verb, no question mark
+        ("क्या है UPI?", "description"),  # "what is", not yes/no
     ],
 )
 def test_the_answer_type_comes_from_the_question_word(question: str, expected: str) -> None:

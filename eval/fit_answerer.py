@@ -39,8 +39,9 @@ from eval import metrics as m
 from eval.datasets import EvalItem, load_set, split_items
 from eval.harness import prepare_index
 from rag.assistant import Assistant
+from rag.candidate import Candidate
 from rag.conversation import context_for
-from rag.extractive import Candidate, Reader, choose, eligible, featured, with_similarity
+from rag.extractive import Reader, choose, eligible, featured, with_similarity
 from rag.meaning import TRANSLATION_COSINE
 from rag.question import analyse
 from rag.scoring import FEATURES, MODEL_FEATURES, WEIGHTS_FILE, AnswerWeights

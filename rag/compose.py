@@ -13,16 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from index.tokenize import tokenize
+from rag.candidate import Candidate
 from rag.entities import NUMBER, asked_units, in_language, in_units, new_mentions
 from rag.messages import say
 from rag.question import Question
 from rag.types import Answer, Citation, Passage
-
-if TYPE_CHECKING:
-    from rag.extractive import Candidate
 
 # Hindi words end where Devanagari does: \b would end "न" before a vowel sign (ने, नई).
 _NEGATION = re.compile(

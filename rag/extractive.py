@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -23,6 +23,7 @@ from index.lexicon import Lexicon
 from index.sentences import clip_quote, split_sentences
 from index.text import fold_for_matching
 from index.tokenize import name_skeletons, tokenize
+from rag.candidate import Candidate
 from rag.compose import compose
 from rag.entities import (
     CALENDAR_TERMS,
@@ -87,17 +88,6 @@ class Reader:
     def scorer(self) -> AnswerWeights:
         """The weights fitted for this model, else the lexical ones."""
         return (self.weights or load_weights()).for_model(self.model, self.meaning is not None)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    passage: Passage
-    text: str
-    start: int  # in the article
-    end: int
-    features: dict[str, float] = field(default_factory=dict)
-    score: float = 0.0  # the scorer's utility: higher is likelier to answer
-    field: str = ""  # "author", "date" or "outlet" for an article's metadata; "" for a sentence
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from answering import flat_idf, passage
 
 from eval.datasets import read_items, set_path, split_items
 from eval.report import failures_section
+from rag.candidate import Candidate
 from rag.compose import answer_text, neutralise_markers
 from rag.entities import (
     asked_units,
@@ -19,7 +20,7 @@ from rag.entities import (
     mentions,
     new_mentions,
 )
-from rag.extractive import Candidate, Reader, answer_extractively
+from rag.extractive import Reader, answer_extractively
 from rag.question import analyse, answer_type
 from rag.scoring import FEATURES, MODEL_FEATURES, load_weights
 

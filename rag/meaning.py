@@ -36,6 +36,10 @@ CACHED_SENTENCES = 20_000
 # hi→en 0.56 → 0.58. Unrelated words of a dictionary's pairs reach 0.92 once
 # in 10,000, true translations of everyday words mostly above it.
 TRANSLATION_COSINE = 0.92
+# The most question words translated (each costs an embedding the first time):
+# the readers set's longest question with its follow-up context has 13, while a
+# 2,000-character flood of made-up words cost 3.5 s more with no bound.
+MAX_TRANSLATED_WORDS = 32
 _WORD = re.compile(
     r"[A-Za-z][A-Za-z'-]*|[\u0900-\u0963\u0966-\u097f][\u0900-\u0963\u0966-\u097f\u200c\u200d]*"
 )
@@ -62,6 +66,7 @@ class SentenceMeaning:
         left out: they have exact forms in both scripts, and near neighbours
         (June ~ July) would be false friends."""
         asked = [w for w in dict.fromkeys(_WORD.findall(question)) if _translatable(w)]
+        asked = asked[:MAX_TRANSLATED_WORDS]
         scripts = {_script(w) for w in asked}
         # Only words of a script the question does not use alone are embedded:
         # an English question over English passages costs nothing here.

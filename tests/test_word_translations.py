@@ -10,7 +10,7 @@ from answering import flat_idf, passage
 from index.lexicon import Lexicon
 from index.tokenize import tokenize
 from rag.extractive import Reader, featured, features, gather, unsupported
-from rag.meaning import TRANSLATION_COSINE, SentenceMeaning
+from rag.meaning import MAX_TRANSLATED_WORDS, TRANSLATION_COSINE, SentenceMeaning
 from rag.question import analyse
 
 # Words that mean the same share a direction; every other word has its own.
@@ -92,3 +92,11 @@ def _rare(word: str) -> Callable[[list[str]], np.ndarray]:
     """An idf under which `word` is in no article: as rare as a term can be."""
     rare = {"\x00", *tokenize(word)}
     return lambda terms: np.array([5.0 if t in rare else 2.0 for t in terms])
+
+
+def test_a_flood_of_question_words_is_translated_only_up_to_a_bound() -> None:
+    model = _WordModel()
+    made_up = ("".join("abcdefghij"[int(d)] for d in f"{i:03d}") for i in range(200))
+    flood = " ".join(f"x{w}" for w in made_up) + " rain"  # "rain" comes 201st
+    found = SentenceMeaning(model).translations(flood, ["बारिश"])
+    assert found == {} and len(model.words) <= MAX_TRANSLATED_WORDS + 1

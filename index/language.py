@@ -47,6 +47,11 @@ def detect_language(text: str, default: Language = "en") -> Language:
     return "mixed"
 
 
+def word_script(word: str) -> Literal["hi", "en"]:
+    """A word's script as its language: Hindi if it has any Devanagari."""
+    return "hi" if any("\u0900" <= ch <= "\u097f" for ch in word) else "en"
+
+
 def question_language(text: str) -> Literal["hi", "en"]:
     """The language to answer in: a Hindi question naming ALROSA is still Hindi."""
     deva, latin = script_counts(text)

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from index import tokenize as tokenize_module
+from index.language import word_script
 from index.tokenize import tokenize
 
 FREEDICT_ENG_HIN = Path("/usr/share/dictd/freedict-eng-hin.dict.dz")
@@ -49,8 +50,7 @@ class Lexicon:
         more: dict[str, dict[str, tuple[str, ...]]] = {"en": {}, "hi": {}}
         for term, others in found.items():
             known = self.translations(term)
-            language = "hi" if any("\u0900" <= ch <= "\u097f" for ch in term) else "en"
-            more[language][term] = tuple(dict.fromkeys((*known, *others)))
+            more[word_script(term)][term] = tuple(dict.fromkeys((*known, *others)))
         return Lexicon({**self.to_english, **more["hi"]}, {**self.to_hindi, **more["en"]})
 
     @classmethod

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.language import word_script
 from index.lexicon import Lexicon
 from index.sentences import clip_quote, split_sentences
 from index.text import fold_for_matching
@@ -327,12 +328,8 @@ def _unmeasured(candidate: Candidate, weights: AnswerWeights, reader: Reader) ->
 def _must_match(term: QueryTerm, candidate: Candidate) -> bool:
     """Across scripts only numbers are sure to be spelled alike, and months and
     weekdays sure to be translated."""
-    same_script = candidate.passage.language in ("mixed", _script_language(term.term))
+    same_script = candidate.passage.language in ("mixed", word_script(term.term))
     return same_script or bool(NUMBER.fullmatch(term.term)) or term.term in CALENDAR_TERMS
-
-
-def _script_language(term: str) -> str:
-    return "hi" if any("\u0900" <= ch <= "\u097f" for ch in term) else "en"
 
 
 def _is_byline(candidate: Candidate) -> bool:

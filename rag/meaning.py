@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from index.language import word_script
 from index.tokenize import tokenize
 from rag.entities import CALENDAR_TERMS
 
@@ -67,20 +68,20 @@ class SentenceMeaning:
         (June ~ July) would be false friends."""
         asked = [w for w in dict.fromkeys(_WORD.findall(question)) if _translatable(w)]
         asked = asked[:MAX_TRANSLATED_WORDS]
-        scripts = {_script(w) for w in asked}
+        scripts = {word_script(w) for w in asked}
         # Only words of a script the question does not use alone are embedded:
         # an English question over English passages costs nothing here.
         offered = [
             w
             for w in dict.fromkeys(w for t in texts for w in _WORD.findall(t))
-            if scripts - {_script(w)} and tokenize(w)
+            if scripts - {word_script(w)} and tokenize(w)
         ]
         found: dict[str, set[str]] = {}
         if not offered:
             return found
         vectors = dict(zip(asked + offered, self._sentence_vectors(asked + offered), strict=True))
         for word in asked:
-            others = [w for w in offered if _script(w) != _script(word)]
+            others = [w for w in offered if word_script(w) != word_script(word)]
             if not others:
                 continue
             cosines = np.array([vectors[w] for w in others]) @ vectors[word]
@@ -121,10 +122,6 @@ class SentenceMeaning:
                 while len(self._vectors) > self._cached:
                     self._vectors.popitem(last=False)
         return [known[s] for s in sentences]
-
-
-def _script(word: str) -> str:
-    return "hi" if "\u0900" <= word[0] <= "\u097f" else "en"
 
 
 def _translatable(word: str) -> bool:

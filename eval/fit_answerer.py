@@ -29,7 +29,7 @@ import argparse
 import hashlib
 import math
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,7 +41,7 @@ from eval.harness import prepare_index
 from rag.assistant import Assistant
 from rag.candidate import Candidate
 from rag.conversation import context_for
-from rag.extractive import Reader, choose, eligible, featured, with_similarity
+from rag.extractive import Reader, choose, eligible, featured, runner_up, with_similarity
 from rag.meaning import TRANSLATION_COSINE
 from rag.question import analyse
 from rag.scoring import FEATURES, MODEL_FEATURES, WEIGHTS_FILE, AnswerWeights
@@ -57,6 +57,9 @@ CV_FOLDS = 5
 # Cross-validation is repeated over this many ways of drawing the folds and
 # averaged: on one draw the chosen penalty swung with a question or two.
 CV_REPEATS = 3
+# The choice model's chance for the chosen sentence under which its runner-up is
+# quoted too, chosen from these by cross-validation (0: never; 1: always).
+RUNNER_UP_BELOW = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)
 REFUSAL_FEATURES = (*FEATURES, "utility")
 
 
@@ -169,13 +172,28 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float) -> np.ndarray:
     return w / scale
 
 
-def chosen(weights: AnswerWeights, e: Example) -> Candidate | None:
-    ranked = sorted(
+def ranked(weights: AnswerWeights, e: Example) -> list[Candidate]:
+    """The eligible candidates, the likeliest first, as the answerer ranks them."""
+    scored = sorted(
         (replace(c, score=weights.utility(c.features)) for c in e.candidates),
         key=lambda c: -c.score,
     )
     question = analyse(e.item.question)
-    return choose([c for c in ranked if eligible(question, c)])
+    return [c for c in scored if eligible(question, c)]
+
+
+def chosen(weights: AnswerWeights, e: Example) -> Candidate | None:
+    return choose(ranked(weights, e))
+
+
+def quotes_facts(weights: AnswerWeights, e: Example) -> bool:
+    """Whether the answer quotes the key facts: the chosen sentence, and its
+    runner-up where the answerer quotes one, unless it refuses."""
+    order = ranked(weights, e)
+    if not order or weights.answerable(order[0].features) < weights.threshold:
+        return False
+    quoted = [order[0], *filter(None, [runner_up(order, weights)])]
+    return bool(m.all_key_facts(" ".join(c.text for c in quoted), evidence_facts(e.item)))
 
 
 def refusal_rows(weights: AnswerWeights, data: list[Example]) -> tuple[np.ndarray, np.ndarray]:
@@ -258,6 +276,24 @@ def _fold(item: EvalItem, folds: int, draw: int = 0) -> int:
     return hashlib.sha1(item.id.encode()).digest()[1 + draw] % folds
 
 
+def held_out(
+    asked: list[Example],
+    withheld: list[Example],
+    penalty: float,
+    folds: int = CV_FOLDS,
+    repeats: int = CV_REPEATS,
+) -> Iterator[tuple[AnswerWeights, list[Example]]]:
+    """For every fold of `repeats` draws of the folds: the weights fitted on the
+    other folds, and the fold's questions as asked."""
+    for draw, fold in ((d, f) for d in range(repeats) for f in range(folds)):
+        weights, _ = fit(
+            [e for e in asked if _fold(e.item, folds, draw) != fold],
+            [e for e in withheld if _fold(e.item, folds, draw) != fold],
+            penalty,
+        )
+        yield weights, [e for e in asked if _fold(e.item, folds, draw) == fold]
+
+
 def cross_validate(
     asked: list[Example],
     withheld: list[Example],
@@ -269,13 +305,8 @@ def cross_validate(
     `repeats` draws of the folds: what the fit is worth on questions it did not
     see, without looking at the test half."""
     outcomes: list[tuple[Example, bool, bool]] = []  # (question, answered, answered right)
-    for draw, fold in ((d, f) for d in range(repeats) for f in range(folds)):
-        weights, _ = fit(
-            [e for e in asked if _fold(e.item, folds, draw) != fold],
-            [e for e in withheld if _fold(e.item, folds, draw) != fold],
-            penalty,
-        )
-        for e in (e for e in asked if _fold(e.item, folds, draw) == fold):
+    for weights, fold in held_out(asked, withheld, penalty, folds, repeats):
+        for e in fold:
             best = chosen(weights, e)
             if best is None or weights.answerable(best.features) < weights.threshold:
                 outcomes.append((e, False, False))
@@ -321,6 +352,27 @@ def choose_penalty(
     return max(p for p in PENALTIES if score(p) >= score(best) - error), scores
 
 
+def choose_runner_up(
+    asked: list[Example], withheld: list[Example], penalty: float
+) -> tuple[float, dict[float, float]]:
+    """The least often a runner-up is quoted (the lowest `runner_up_below`) whose
+    cross-validated share of answers quoting the key facts is within one
+    standard error of the best: a second quote lengthens every answer it is in."""
+    folds = list(held_out(asked, withheld, penalty))
+    facts = {}
+    for level in RUNNER_UP_BELOW:
+        right = [
+            quotes_facts(replace(weights, runner_up_below=level), e)
+            for weights, fold in folds
+            for e in fold
+            if e.answerable
+        ]
+        facts[level] = round(sum(right) / max(1, len(right)), 3)
+    best = max(facts.values())
+    error = math.sqrt(best * (1 - best) / max(1, sum(e.answerable for e in asked)))
+    return min(q for q in RUNNER_UP_BELOW if facts[q] >= best - error), facts
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, help="index folder (default: a temporary one)")
@@ -338,18 +390,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         blind_asked, blind_withheld = map(without_model, examples(assistant, tune, blind))
     penalty, validated = choose_penalty(asked, withheld)
     weights, report = fit(asked, withheld, penalty)
+    below, quoting = choose_runner_up(asked, withheld, penalty)
     lexical_penalty, lexical_validated = choose_penalty(blind_asked, blind_withheld)
     lexical, lexical_report = fit(blind_asked, blind_withheld, lexical_penalty)
+    lexical_below, lexical_quoting = choose_runner_up(blind_asked, blind_withheld, lexical_penalty)
     every = np.vstack([e.rows for e in asked + withheld])
     fitted = replace(
         weights,
+        runner_up_below=below,
         lexical=replace(
             lexical,
+            runner_up_below=lexical_below,
             fitted_on={
                 "without": list(MODEL_FEATURES),
                 "l2_penalty": lexical_penalty,
                 "cross_validated": lexical_validated[lexical_penalty],
                 "chosen_point_real_questions": lexical_report["real_point"],
+                "facts_quoted_by_runner_up_below": {str(q): v for q, v in lexical_quoting.items()},
             },
         ),
         typical={n: round(float(every[:, FEATURES.index(n)].mean()), 4) for n in MODEL_FEATURES},
@@ -368,6 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "chosen_point_real_questions": report["real_point"],
             "curve_with_withheld": report["curve"],
             "curve_real_questions": report["real_curve"],
+            "facts_quoted_by_runner_up_below": {str(q): v for q, v in quoting.items()},
         },
     )
     args.out.write_text(fitted.to_json() + "\n", "utf-8")
@@ -375,6 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"wrote {args.out}: penalty {penalty}, top-1 {report['top1']}, threshold {weights.threshold}"
     )
     print(f"tune half, {CV_FOLDS}-fold cross-validated ×{CV_REPEATS}: {validated[penalty]}")
+    print(f"runner-up quoted below a chance of {below}: key facts quoted {quoting}")
     print(f"tune half at that point, withheld-gold questions too: {report['point']}")
     print(f"tune half at that point, real questions only: {report['real_point']}")
     print(

@@ -94,15 +94,18 @@ def _evidence(question: Question, best: Candidate) -> str:
     return f"{say('other_language', question.language)}: “{quote}” [{best.passage.n}]"
 
 
-def answer_text(question: Question, best: Candidate, unsupported: Sequence[str] = ()) -> str:
+def answer_text(
+    question: Question, best: Candidate, unsupported: Sequence[str] = (), sure: bool = True
+) -> str:
     """The answer first, then `best` as its evidence; `unsupported`: a yes/no
-    question's words that the articles do not back (see _verdict)."""
+    question's words that the articles do not back (see _verdict). Not `sure`
+    (a runner-up follows), a value found in `best` does not lead."""
     if best.field:
         return f"{_metadata_claim(question, best)} [{best.passage.n}]."
     evidence = _evidence(question, best)
     if question.type == "yes-no":
         return f"{_verdict(question, best, unsupported)}{evidence}"
-    lead = _lead(question, best)
+    lead = _lead(question, best) if sure else ""
     return f"{lead} — {evidence}" if lead else evidence
 
 
@@ -111,31 +114,37 @@ def compose(
     chosen: list[Candidate],
     passages: list[Passage],
     unsupported: Sequence[str] = (),
+    also: Candidate | None = None,
 ) -> Answer:
     """The answer from the chosen candidates (none: a refusal). A second one, from
     another article, answers a question about two articles: its evidence follows
-    the first's, and a yes/no verdict, which would compare them, is left out."""
+    the first's, and a yes/no verdict, which would compare them, is left out.
+    `also`, a sentence of the first one's article, is quoted after the first's
+    evidence: the scorer could not tell which of the two answers."""
     language = question.language
     if not chosen:
         return Answer(question.text, say("no_answer", language), language, False, passages=passages)
-    passages = cited_first(passages, [c.passage for c in chosen])
+    quoted = [chosen[0], *filter(None, [also]), *chosen[1:]]
+    passages = cited_first(passages, [c.passage for c in quoted])
     numbered = {p.chunk_id: p for p in passages}
-    chosen = [replace(c, passage=numbered[c.passage.chunk_id]) for c in chosen]
-    first, *more = chosen
-    if more and question.type == "yes-no":
-        text = " ".join(_evidence(question, c) for c in chosen)
+    first, *more = quoted = [replace(c, passage=numbered[c.passage.chunk_id]) for c in quoted]
+    runner_up, others = (more[:1], more[1:]) if also else ([], more)
+    if others and question.type == "yes-no":
+        parts = [_evidence(question, c) for c in quoted]
     else:
-        text = " ".join(
-            [answer_text(question, first, unsupported), *(answer_text(question, c) for c in more)]
-        )
+        parts = [
+            answer_text(question, first, unsupported, sure=not runner_up),
+            *(_evidence(question, c) for c in runner_up),
+            *(answer_text(question, c) for c in others),
+        ]
     return Answer(
         question=question.text,
-        text=text,
+        text=" ".join(parts),
         language=language,
         answered=True,
-        citations=[Citation.of(c.passage, c.text, c.start, c.end, c.field) for c in chosen],
+        citations=[Citation.of(c.passage, c.text, c.start, c.end, c.field) for c in quoted],
         passages=passages,
-        evidence_languages=tuple(dict.fromkeys(c.passage.language for c in chosen)),
+        evidence_languages=tuple(dict.fromkeys(c.passage.language for c in quoted)),
     )
 
 

@@ -360,6 +360,17 @@ def choose(ranked: Sequence[Candidate]) -> Candidate | None:
     return next(iter(ranked), None)
 
 
+def runner_up(ranked: Sequence[Candidate], weights: AnswerWeights) -> Candidate | None:
+    """Where the scorer cannot tell the first of `ranked` from the rest (its
+    chance under the choice model below `weights.runner_up_below`), the likeliest
+    other sentence of its article: a second quote for the reader to weigh."""
+    if not ranked or ranked[0].field or weights.chance(ranked) >= weights.runner_up_below:
+        return None
+    best = ranked[0]
+    same = (c for c in ranked[1:] if c.passage.ref == best.passage.ref and not c.field)
+    return next((c for c in same if c.text != best.text), None)
+
+
 def from_another_article(
     ranked: Sequence[Candidate], chosen: Candidate, weights: AnswerWeights
 ) -> Candidate | None:
@@ -412,4 +423,5 @@ def answer_extractively(
         return compose(asked, [], passages)
     second = from_another_article(ranked, best, weights) if asked.several_articles else None
     claim = unsupported(asked, best, reader) if asked.type == "yes-no" else []
-    return compose(asked, [best, second] if second else [best], passages, claim)
+    also = runner_up(ranked, weights)
+    return compose(asked, [best, second] if second else [best], passages, claim, also)

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from rag.candidate import Candidate
 
 WEIGHTS_FILE = Path(__file__).with_name("answer_weights.json")
 
@@ -54,6 +57,9 @@ class AnswerWeights:
     # ("bias" too): the chance that the articles answer the question at all.
     refusal: dict[str, float] = field(default_factory=dict)
     threshold: float = 0.5  # answer when that chance reaches this
+    # Quote the chosen sentence's runner-up from its article as well when the
+    # choice model gives the chosen one less than this share of its chance.
+    runner_up_below: float = 0.0
     fitted_on: dict[str, Any] = field(default_factory=dict)  # set, split, counts, measurements
     # MODEL_FEATURES' mean over the fit's candidates: their value for a candidate
     # the model did not measure (BM25 alone found its passage).
@@ -64,6 +70,13 @@ class AnswerWeights:
 
     def utility(self, features: dict[str, float]) -> float:
         return sum(self.weights.get(name, 0.0) * v for name, v in features.items())
+
+    def chance(self, ranked: Sequence[Candidate]) -> float:
+        """The choice model's chance that the first of `ranked` is the answer."""
+        if not ranked:
+            return 0.0
+        top = ranked[0].score
+        return 1.0 / sum(math.exp(max(-30.0, min(30.0, c.score - top))) for c in ranked)
 
     def answerable(self, features: dict[str, float]) -> float:
         values = {**features, "utility": self.utility(features), "bias": 1.0}
@@ -101,6 +114,7 @@ def _weights(raw: dict[str, Any], path: Path) -> AnswerWeights:
         raw["weights"],
         raw["refusal"],
         raw["threshold"],
+        raw.get("runner_up_below", 0.0),
         raw.get("fitted_on", {}),
         raw.get("typical", {}),
         _weights(raw["lexical"], path) if raw.get("lexical") else None,

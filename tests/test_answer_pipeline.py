@@ -23,6 +23,7 @@ from rag.entities import (
 from rag.extractive import Reader, answer_extractively
 from rag.question import analyse, answer_type
 from rag.scoring import FEATURES, MODEL_FEATURES, load_weights
+from rag.types import Passage
 
 
 @pytest.mark.parametrize(
@@ -228,3 +229,40 @@ def test_a_question_about_two_articles_is_answered_from_both_each_cited() -> Non
     passages = [first, same, second]
     one = answer_extractively("How many delegates took part?", "en", passages, Reader(flat_idf))
     assert len(one.citations) == 1
+
+
+def test_an_unsure_choice_quotes_its_runner_up_from_the_same_article() -> None:
+    from rag.compose import compose
+    from rag.extractive import runner_up
+    from rag.scoring import AnswerWeights
+
+    first = replace(passage("About 80 delegates took part. The talks ran two days."), n=1)
+    other = replace(passage("The session drew 90 delegates."), chunk_id="k", ref="knn.txt", n=2)
+
+    def sentence(p: Passage, text: str, score: float) -> Candidate:
+        return Candidate(p, text, p.text.find(text), p.text.find(text) + len(text), score=score)
+
+    best = sentence(first, "About 80 delegates took part.", 1.0)
+    near = [
+        best,
+        sentence(other, other.text, 0.95),
+        sentence(first, "The talks ran two days.", 0.9),
+    ]
+    weights = AnswerWeights(runner_up_below=0.5)
+    assert weights.chance(near) < 0.5
+    also = runner_up(near, weights)  # the other article's sentence is passed over
+    assert also is not None and also.text == "The talks ran two days."
+    sure = [replace(best, score=6.0), *near[1:]]
+    assert weights.chance(sure) > 0.9 and runner_up(sure, weights) is None
+    assert runner_up(near, AnswerWeights()) is None  # fitted at 0: never
+    answer = compose(analyse("How many delegates took part?"), [best], [first, other], also=also)
+    assert answer.text.endswith("took part. [1] The talks ran two days. [1]")
+    assert [c.quote for c in answer.citations] == [best.text, also.text]
+    assert {c.ref for c in answer.citations} == {first.ref}
+
+
+def test_the_runner_up_level_is_fitted_by_cross_validation() -> None:
+    weights = load_weights()
+    quoted = weights.fitted_on["facts_quoted_by_runner_up_below"]
+    assert str(weights.runner_up_below) in quoted
+    assert quoted[str(weights.runner_up_below)] >= quoted["0.0"]

@@ -45,19 +45,19 @@ def test_readers_retrieval_finds_the_gold_source(readers_test: dict[str, Any]) -
     assert readers_test["overall"]["hit@5"] >= 0.93  # measured 0.967
 
 
-@pytest.mark.parametrize(("language", "floor"), [("en", 0.65), ("hi", 0.48)])
+@pytest.mark.parametrize(("language", "floor"), [("en", 0.69), ("hi", 0.53)])
 def test_readers_single_source_facts(
     readers_test: dict[str, Any], language: str, floor: float
 ) -> None:
-    # Measured 0.72 (en, 21 of 29; 22 before the word translations) and 0.54
-    # (hi, 21 of 39); the bar is 0.85.
+    # Measured 0.76 (en, 22 of 29; 21 before an unsure choice quoted its runner-up)
+    # and 0.59 (hi, 23 of 39; 21 before); the bar is 0.85.
     assert _facts(readers_test, language, "single-source") >= floor
 
 
 def test_readers_cross_language_facts(readers_test: dict[str, Any]) -> None:
-    # Measured 0.38 (16 of 42; 12 before the model's word translations); the
-    # bar is 0.70.
-    assert readers_test["kind"]["cross-language"]["all_key_facts"] >= 0.33
+    # Measured 0.43 (18 of 42; 16 before the runner-up, 12 before the model's
+    # word translations); the bar is 0.70.
+    assert readers_test["kind"]["cross-language"]["all_key_facts"] >= 0.38
 
 
 def test_readers_answers_and_refuses(readers_test: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from index.cleaning import Cleaner
@@ -53,17 +54,20 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
         path = Path(given)
         if not path.exists():
             yield Skipped(str(path), "no such file or folder")
-        elif path.is_file():
+        elif path.is_dir():
+            yield from _walk(path, seen)
+        else:
             real = os.path.realpath(path)
             if real not in seen:
                 seen.add(real)
                 yield _unsupported(path) or path
-        else:
-            yield from _walk(path, seen)
 
 
 def _unsupported(path: Path) -> Skipped | None:
-    """A file that is no article format by its name (a script, an image), named as such."""
+    """A file that is no article format by its name (a script, an image), or no
+    regular file at all (a pipe would block the ingest, /dev/zero never end), named as such."""
+    if not path.is_file():
+        return Skipped(str(path), "not a regular file (a device, pipe or socket)")
     if path.suffix.lower() in SUPPORTED_SUFFIXES:
         return None
     return Skipped(str(path), f"unsupported type ({path.suffix or 'no extension'})")
@@ -92,15 +96,31 @@ def _walk(root: Path, seen: set[str]) -> Iterator[Path | Skipped]:
         yield Skipped(str(error.filename), f"cannot read folder: {error.strerror}")
 
 
+def check_file(path: Path, max_bytes: int) -> os.stat_result:
+    """The file's stat, unless it is no regular file or over `max_bytes` (SkipFile):
+    checked before anything reads it."""
+    stat = path.stat()
+    if not S_ISREG(stat.st_mode):
+        raise SkipFile("not a regular file (a device, pipe or socket)")
+    if stat.st_size > max_bytes:
+        raise SkipFile(_too_large(stat.st_size, max_bytes))
+    return stat
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return (
+        f"too large ({size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB, "
+        "set by max_file_mb)"
+    )
+
+
 def read_text(path: Path, max_bytes: int) -> str:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SkipFile(
-                f"too large ({size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB, "
-                "set by max_file_mb)"
-            )
-        data = path.read_bytes()
+        check_file(path, max_bytes)
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)  # a file that grew since: no more than the limit
+        if len(data) > max_bytes:
+            raise SkipFile(_too_large(len(data), max_bytes))
     except PermissionError as error:
         raise SkipFile("permission denied") from error
     except OSError as error:

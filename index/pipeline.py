@@ -7,7 +7,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,11 @@ from index.chunking import Chunker, ChunkingConfig
 from index.documents import Article, ArticleRecord, Chunk, IngestSummary, Skipped
 from index.embedding import EmbeddingConfig, load_embedding, token_window
 from index.files import clear_write_errors
-from index.loaders import LoadOptions, SkipFile, discover, load_file
+from index.loaders import LoadOptions, SkipFile, check_file, discover, load_file
 from index.store import ChunkStore, FileEntry
+
+# What an ingest holds around each change of the index (see IndexPipeline.ingest).
+Guard = Callable[[], AbstractContextManager[Any]]
 
 _BATCH_CHUNKS = 256
 _COMMIT_SECONDS = 30.0
@@ -94,13 +97,14 @@ class Indexer:
             yield
 
     @contextmanager
-    def _changing(self, repair: bool = True) -> Iterator[None]:
+    def _changing(self, repair: bool = True, guard: Guard = nullcontext) -> Iterator[None]:
         """Marks the index dirty while it changes: after a crash (or any error), the
         next writer first removes what was left half-written (not a rebuild: it
         replaces all of it, damaged or not)."""
         dirty = self.store.data_dir / f".ingest-{self.store.collection_name}.dirty"
         if dirty.exists() and repair:
-            self.store.reconcile()
+            with guard():
+                self.store.reconcile()
         dirty.touch()
         yield
         dirty.unlink()
@@ -112,19 +116,23 @@ class Indexer:
         rebuild: bool = False,
         prune: bool = False,
         progress: bool = False,
+        guard: Guard = nullcontext,
     ) -> IngestSummary:
+        """`guard`: held around each change of the index, not while files are read
+        and embedded, so that a process's readers (who hold it to search) wait
+        for a batch's write, not for the whole ingest; a rebuild holds it throughout."""
         started = time.perf_counter()
         store = self.store
         with self._exclusive(), store.writing():
             if not rebuild:  # refuse before anything changes
                 store.check_build(self.build)
-            with self._changing(repair=not rebuild):
+            with self._changing(repair=not rebuild, guard=guard):
                 try:
-                    summary = (
-                        self._rebuild(paths, progress)
-                        if rebuild
-                        else self._ingest(paths, prune, progress)
-                    )
+                    if rebuild:
+                        with guard():
+                            summary = self._rebuild(paths, progress)
+                    else:
+                        summary = self._ingest(paths, prune, progress, guard)
                 finally:
                     # Worker processes (embed_processes > 1) hold a model each: they
                     # end with the ingest rather than linger in a chat server.
@@ -149,7 +157,13 @@ class Indexer:
         old.drop_other_generations()
         return summary
 
-    def _ingest(self, paths: Iterable[str | Path], prune: bool, progress: bool) -> IngestSummary:
+    def _ingest(
+        self,
+        paths: Iterable[str | Path],
+        prune: bool,
+        progress: bool,
+        guard: Guard = nullcontext,
+    ) -> IngestSummary:
         store = self.store
         summary = IngestSummary()
         paths = list(paths)
@@ -160,40 +174,46 @@ class Indexer:
         last_commit = time.monotonic()
         embedding = _EmbeddingProgress(progress)
         for path in _progress(files, progress):
-            for item in self._prepare(path, summary, progress):
+            for item in self._prepare(path, summary, progress, guard):
                 pending.append(item)
                 embedding.planned(len(item.chunks))
                 if sum(len(p.chunks) for p in pending) < _BATCH_CHUNKS:
                     continue
-                self._write(pending, summary, embedding)
+                self._write(pending, summary, embedding, guard)
                 pending = []
                 if time.monotonic() - last_commit > _COMMIT_SECONDS:
-                    store.commit(self.build)
+                    with guard():
+                        store.commit(self.build)
                     last_commit = time.monotonic()
-        self._write(pending, summary, embedding)
+        self._write(pending, summary, embedding, guard)
         embedding.close()
-        if prune:
-            summary.removed = self._prune(paths)
-        store.commit(self.build)
+        with guard():
+            if prune:
+                summary.removed = self._prune(paths)
+            store.commit(self.build)
         return summary
 
-    def _prepare(self, path: Path, summary: IngestSummary, progress: bool) -> Iterator[_Pending]:
+    def _prepare(
+        self, path: Path, summary: IngestSummary, progress: bool, guard: Guard = nullcontext
+    ) -> Iterator[_Pending]:
         """A file's articles, chunked, in pieces of about a batch: a feed of 50 000
         articles is written (and committed) a batch at a time, and a feed that an
         earlier ingest left partly written goes on after its committed articles."""
         key = str(path.resolve())
         entry = self.store.entry(key)
         try:
-            stat = path.stat()
+            stat = check_file(path, self.load_options.max_bytes)
             same_stat = entry and (entry.size, entry.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
             if entry and entry.complete and same_stat:
                 summary.unchanged += 1
                 return
-            digest = hashlib.sha1(path.read_bytes()).hexdigest()
+            with path.open("rb") as file:
+                digest = hashlib.file_digest(file, "sha1").hexdigest()
             if entry and entry.complete and entry.sha1 == digest:
-                self.store.write(
-                    {key: replace(entry, size=stat.st_size, mtime_ns=stat.st_mtime_ns)}
-                )
+                with guard():
+                    self.store.write(
+                        {key: replace(entry, size=stat.st_size, mtime_ns=stat.st_mtime_ns)}
+                    )
                 summary.unchanged += 1
                 return
             articles = load_file(path, self.load_options)
@@ -231,6 +251,7 @@ class Indexer:
         pending: list[_Pending],
         summary: IngestSummary,
         embedding: _EmbeddingProgress | None = None,
+        guard: Guard = nullcontext,
     ) -> None:
         if not pending:
             return
@@ -250,9 +271,10 @@ class Indexer:
             )
             for c, meta, v in zip(chunks, metadata, vectors, strict=True)
         ]
-        self.store.write(
-            self._records(pending), nodes, replaces=[cid for p in pending for cid in p.replaces]
-        )
+        with guard():
+            self.store.write(
+                self._records(pending), nodes, replaces=[cid for p in pending for cid in p.replaces]
+            )
         if vectors:
             self._dimension = len(vectors[0])
         summary.articles += sum(len(p.articles) for p in pending)

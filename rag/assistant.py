@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from index.embedding import default_cache_dir, load_embedding
 from index.language import question_language
 from index.lexicon import Lexicon, load_lexicon
 from index.loaders import LoadOptions
-from index.pipeline import Indexer
+from index.pipeline import Guard, Indexer
 from index.store import ChunkStore
 from index.text import fold_for_matching, normalize_text
 from rag import answerers
@@ -181,13 +182,18 @@ class Assistant:
         rebuild: bool = False,
         prune: bool = False,
         progress: bool = False,
+        guard: Guard = nullcontext,
     ) -> IngestSummary:
         """Index files and folders; a path that does not exist is refused before
-        anything changes (with rebuild, a typo would otherwise empty the index)."""
+        anything changes (with rebuild, a typo would otherwise empty the index).
+        `guard`: held around each write of the index only (a server's lock that its
+        readers hold to search; see IndexPipeline.ingest)."""
         paths = list(paths)
         if missing := [str(p) for p in paths if not os.path.exists(p)]:
             raise ValueError(f"no such file or folder: {', '.join(missing)}; nothing was ingested")
-        summary = self.indexer.ingest(paths, rebuild=rebuild, prune=prune, progress=progress)
+        summary = self.indexer.ingest(
+            paths, rebuild=rebuild, prune=prune, progress=progress, guard=guard
+        )
         if self._embed_model is not None:
             # The model is loaded now: the question encoder's one-off export costs
             # a second here instead of a slow first question later.

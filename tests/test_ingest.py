@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -229,9 +230,15 @@ def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(
     (corpus / "app.js").write_text("const story = 'The council met on Monday.';", "utf-8")
     named = tmp_path / "named.js"  # named on its own, it is still no article
     named.write_text("const story = 'The council met on Tuesday.';", "utf-8")
+    os.mkfifo(corpus / "pipe.txt")  # reading it would block the ingest, lock held, for ever
+    (corpus / "zeros.txt").symlink_to("/dev/zero")  # reading it would never end
 
     assistant = make_assistant(tmp_path / "data")
+    tracemalloc.start()
     summary = assistant.ingest([corpus, named])
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 25 * 2**20  # huge.txt was refused by its size, not read (or hashed) whole
     assert summary.articles == 1
     reasons = {Path(s.path).name: s.reason for s in summary.skipped}
     expected = {
@@ -244,6 +251,8 @@ def test_bad_inputs_are_skipped_with_reasons_and_the_rest_is_ingested(
         "furniture.txt": "no article text left after cleaning",
         "app.js": "unsupported type (.js)",
         "named.js": "unsupported type (.js)",
+        "pipe.txt": "not a regular file",
+        "zeros.txt": "not a regular file",
     }
     assert reasons.keys() == expected.keys()
     for name, reason in expected.items():

@@ -29,8 +29,9 @@ from index.documents import Skipped
 from rag.assistant import Assistant
 from ui import library
 from ui.assistants import SharedAssistant
+from ui.chat import ChatRequest, Conversation, respond
 from ui.labels import label
-from ui.limits import RateLimit
+from ui.limits import DEFAULT_LIMITS, RateLimit
 from ui.paths import ShownPaths
 
 START_S = 180  # loading the models on a busy machine
@@ -392,6 +393,73 @@ def test_readers_never_see_server_paths(server: Server) -> None:
     removed = library_report(call(server, "remove", ["uploads/quokka.txt", "en"], session))
     assert removed == label("removed", "en", n=1)
     assert "uploads/quokka.txt" not in json.dumps(removal_choices(server, session))
+
+
+def test_readers_are_answered_while_an_upload_is_embedded(
+    make_assistant: Any, sample_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upload held up in its embedding (as a big file is for minutes) holds the
+    index's lock only for its writes: a question is answered meanwhile."""
+    assistant = make_assistant(tmp_path / "data")
+    assistant.ingest([sample_corpus / "en_isro_gslv_f21.txt"])
+    shared = SharedAssistant(assistant)
+    embedding, release = threading.Event(), threading.Event()
+    embed = assistant.indexer._embed
+
+    def held_embed(*args: Any) -> Any:
+        embedding.set()
+        assert release.wait(TIMEOUT)
+        return embed(*args)
+
+    monkeypatch.setattr(assistant.indexer, "_embed", held_embed)
+    upload = tmp_path / "quokka.txt"
+    upload.write_text(SECRET.replace("7741-SECRET", "3,400 visitors"), "utf-8")
+    reports: list[str] = []
+    shown = ShownPaths(assistant.settings.data_dir)
+    ingest = threading.Thread(
+        target=lambda: reports.append(library.add_uploads(shared, [str(upload)], "en", shown))
+    )
+    ingest.start()
+    try:
+        assert embedding.wait(TIMEOUT)
+        *_, (_, _, asked) = respond(shared, QUESTION, Conversation(), ChatRequest())
+        assert asked.answer is not None and asked.answer.answered
+        assert ingest.is_alive()  # still embedding: the question did not wait for it
+    finally:
+        release.set()
+        ingest.join(TIMEOUT)
+    assert reports[0].startswith("articles indexed: 1"), reports
+
+
+def test_a_failed_answer_names_no_server_path(
+    sample_index: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    damaged = sample_index.settings.data_dir.resolve() / "bm25" / "segment-00002.npz"
+
+    def fail(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        raise ValueError(f"index file {damaged} is damaged; run `rag ingest PATH... --rebuild`")
+
+    monkeypatch.setattr(sample_index, "stream", fail)
+    *_, (messages, _, _) = respond(
+        SharedAssistant(sample_index), QUESTION, Conversation(), ChatRequest()
+    )
+    reply = messages[-1]["content"]
+    assert "bm25/segment-00002.npz" in reply and str(damaged.parent) not in reply
+
+
+@pytest.mark.slow
+def test_an_overlong_question_or_a_setting_that_is_no_number_is_refused(server: Server) -> None:
+    most = DEFAULT_LIMITS.question_chars
+    overlong = call(server, "chat", chat_inputs("x" * (most + 1)))
+    assert overlong.event == "422", overlong
+    assert overlong.data[0]["message"] == label("too_long", "en", most=most)
+    assert call(server, "chat", chat_inputs("When? " + "x" * (most - 6))).event == "complete"
+    inputs = chat_inputs(QUESTION)
+    inputs[4] = float("nan")  # k: NaN passes the slider's range check (infinity does not)
+    outcome = call(server, "chat", inputs)
+    assert outcome.event == "422", outcome
+    refused = [v for v in outcome.data if not v["is_valid"]]
+    assert [v["message"] for v in refused] == [label("not_a_number", "en")], refused
 
 
 def upload(server: Server, name: str, text: str) -> str:

@@ -7,6 +7,7 @@ and a library tab to add and remove articles.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,9 @@ def build_app(
         conversation = gr.State(Conversation())
         language = header(words)
         with gr.Tabs():
-            chat = chat_tab(words, main.settings, shared.backends, main.articles())
+            chat = chat_tab(
+                words, main.settings, shared.backends, main.articles(), limits.question_chars
+            )
             shelf = library_tab(words, main.articles, folders=bool(roots))
         _wire_chat(chat, language, conversation, shared, limits)
         _wire_library(app, shelf, chat, language, shared, roots)
@@ -83,7 +86,7 @@ def _wire_chat(
         inputs=[chat.question, conversation, language, *chat.settings.components()],
         outputs=[chat.chatbot, chat.sources, conversation, chat.question],
         api_name="chat",
-        validator=_admission(RateLimit(limits.questions_per_minute)),
+        validator=_admission(RateLimit(limits.questions_per_minute), limits.question_chars),
         concurrency_limit=limits.chat_concurrency,
         concurrency_id="chat",
         show_progress="minimal",
@@ -145,23 +148,37 @@ def _answerer(shared: SharedAssistant) -> Callable[..., Iterator[tuple[Any, ...]
     return chat
 
 
-def _admission(per_client: RateLimit) -> Callable[..., list[dict[str, Any]]]:
+def _admission(per_client: RateLimit, most_chars: int) -> Callable[..., list[dict[str, Any]]]:
     def admit(
         request: gr.Request, question: str, state: Conversation, lang: str, *settings: Any
     ) -> list[dict[str, Any]]:
-        """Runs before a question joins the queue: one client, one browser session
-        (on loopback every client has the same address), gets so many a minute.
-        The refusal is shown under the question box."""
+        """Runs before a question joins the queue: a question of at most
+        `most_chars` characters, settings that are numbers where they are numbers
+        (a raw request's NaN passes a slider's range check), and one client, one
+        browser session (on loopback every client has the same address), gets so
+        many a minute. A refusal is shown under its input."""
+        shown = interface_language(lang)
+        fine = gr.validate(True, "")
+        numbers = [
+            fine if _finite(value) else gr.validate(False, label("not_a_number", shown))
+            for value in settings
+        ]
         client = request.client.host if request.client else ""
-        wait = per_client.admit(f"{client} {request.session_hash}")
-        verdict = (
-            gr.validate(False, label("too_many", interface_language(lang), seconds=wait))
-            if wait
-            else gr.validate(True, "")
-        )
-        return [verdict] + [gr.validate(True, "")] * (2 + len(settings))
+        if len(question or "") > most_chars:
+            first = gr.validate(False, label("too_long", shown, most=most_chars))
+        elif any(verdict is not fine for verdict in numbers):
+            first = fine
+        elif wait := per_client.admit(f"{client} {request.session_hash}"):
+            first = gr.validate(False, label("too_many", shown, seconds=wait))
+        else:
+            first = fine
+        return [first, fine, fine, *numbers]
 
     return admit
+
+
+def _finite(value: Any) -> bool:
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def _wire_library(

@@ -15,6 +15,7 @@ from datetime import date
 from rag.types import Answer, Filters
 from ui.assistants import SharedAssistant
 from ui.labels import interface_language, label
+from ui.paths import ShownPaths
 from ui.render import answer_html, escape_text, message_html, sources_html
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def respond(
                     yield with_reply(message_html(text, turn)), pending, conversation
     except Exception as error:  # shown to the reader as one line; the log keeps the rest
         log.exception("answering %r failed", question)
-        reply = escape_text(label("failed", shown, reason=_reason(error)))
+        reason = ShownPaths(shared.main.settings.data_dir).redact(_reason(error))
+        reply = escape_text(label("failed", shown, reason=reason))
         done = Conversation([*conversation.questions, question], with_reply(reply), None)
         yield done.messages, pending, done
         return
@@ -140,5 +142,6 @@ def panel_language(interface: str, answer: Answer | None) -> str:
 
 
 def _reason(error: Exception) -> str:
+    """The error's first line (the server's paths in it are redacted by the caller)."""
     first_line = (str(error).strip().splitlines() or [""])[0]
     return first_line[:200] or type(error).__name__

@@ -91,6 +91,14 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "That file is not in the index (any more).",
         "hi": "यह फ़ाइल इंडेक्स में नहीं है (अब नहीं)।",
     },
+    "too_long": {
+        "en": "Please ask in at most {most} characters.",
+        "hi": "कृपया अधिकतम {most} अक्षरों में पूछें।",
+    },
+    "not_a_number": {
+        "en": "This setting must be a number.",
+        "hi": "यह सेटिंग एक संख्या होनी चाहिए।",
+    },
     "too_many": {
         "en": "Too many questions from you just now; try again in {seconds} s.",
         "hi": "अभी आपकी ओर से बहुत अधिक प्रश्न आए हैं; {seconds} सेकंड बाद फिर पूछें।",

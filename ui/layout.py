@@ -82,9 +82,14 @@ def header(words: Wording) -> gr.Radio:
 
 
 def chat_tab(
-    words: Wording, settings: Settings, backends: Sequence[str], articles: list[ArticleRecord]
+    words: Wording,
+    settings: Settings,
+    backends: Sequence[str],
+    articles: list[ArticleRecord],
+    question_chars: int,
 ) -> ChatTab:
-    """`articles`: those indexed now, for the examples and the outlet filter. The
+    """`articles`: those indexed now, for the examples and the outlet filter;
+    `question_chars`: the longest question the box takes. The
     columns come in reading order for a narrow screen (the conversation, its sources,
     then examples and settings); on a wide one CSS (ui/style.py) puts the sources
     beside the other two."""
@@ -107,6 +112,7 @@ def chat_tab(
                     elem_id="question",
                     scale=5,
                     max_lines=4,
+                    max_length=question_chars,
                 )
                 ask = words.make(
                     gr.Button, value=said("ask"), variant="primary", scale=1, elem_id="ask"

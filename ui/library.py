@@ -57,8 +57,8 @@ def _ingest(
     summary = IngestSummary()
     if paths:
         try:
-            with shared.lock.writing():
-                summary = shared.main.ingest(paths, progress=True)
+            # Readers wait for each batch's write, not for the whole file's embedding.
+            summary = shared.main.ingest(paths, progress=True, guard=shared.lock.writing)
         except Exception as error:  # e.g. another ingest running, a model mismatch
             log.exception("ingest of %s failed", paths)
             reason = shown.redact(str(error).splitlines()[0][:300])

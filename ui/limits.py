@@ -21,9 +21,13 @@ class UiLimits:
     chat_concurrency: int = 4
     # Questions one client (one browser session) may start in any minute.
     questions_per_minute: int = 20
+    # The longest question taken, in characters: a question is embedded whole and
+    # sent back in every streamed frame of its conversation (a 50 MB one, unbounded,
+    # cost 13 s and 200 MB of replies, and the server kept 170 MB of it).
+    question_chars: int = 2_000
 
     def __post_init__(self) -> None:
-        for name in ("queue_size", "chat_concurrency", "questions_per_minute"):
+        for name in ("queue_size", "chat_concurrency", "questions_per_minute", "question_chars"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 

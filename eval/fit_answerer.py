@@ -192,7 +192,7 @@ def quotes_facts(weights: AnswerWeights, e: Example) -> bool:
     order = ranked(weights, e)
     if not order or weights.answerable(order[0].features) < weights.threshold:
         return False
-    quoted = [order[0], *filter(None, [runner_up(order, weights)])]
+    quoted = [order[0], *filter(None, [runner_up(analyse(e.item.question), order, weights)])]
     return bool(m.all_key_facts(" ".join(c.text for c in quoted), evidence_facts(e.item)))
 
 

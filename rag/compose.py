@@ -87,11 +87,14 @@ def _metadata_claim(question: Question, best: Candidate) -> str:
     return say("published_by", language, outlet=p.outlet)
 
 
-def _evidence(question: Question, best: Candidate) -> str:
+def _evidence(question: Question, best: Candidate, said_where: bool = False) -> str:
+    """`best` quoted and cited; in the other language, said to be so unless the
+    quote before (`said_where`) already said it."""
     quote = neutralise_markers(best.text)
     if best.passage.language in (question.language, "mixed"):
         return f"{quote} [{best.passage.n}]"
-    return f"{say('other_language', question.language)}: “{quote}” [{best.passage.n}]"
+    where = "" if said_where else f"{say('other_language', question.language)}: "
+    return f"{where}“{quote}” [{best.passage.n}]"
 
 
 def answer_text(
@@ -134,7 +137,7 @@ def compose(
     else:
         parts = [
             answer_text(question, first, unsupported, sure=not runner_up),
-            *(_evidence(question, c) for c in runner_up),
+            *(_evidence(question, c, said_where=True) for c in runner_up),  # its article's
             *(answer_text(question, c) for c in others),
         ]
     return Answer(

@@ -30,6 +30,7 @@ from rag.entities import (
     CALENDAR_TERMS,
     MONTHS_EN,
     NUMBER,
+    RECOGNISERS,
     asked_units,
     calendar_terms,
     counted_word,
@@ -360,15 +361,30 @@ def choose(ranked: Sequence[Candidate]) -> Candidate | None:
     return next(iter(ranked), None)
 
 
-def runner_up(ranked: Sequence[Candidate], weights: AnswerWeights) -> Candidate | None:
+def runner_up(
+    question: Question, ranked: Sequence[Candidate], weights: AnswerWeights
+) -> Candidate | None:
     """Where the scorer cannot tell the first of `ranked` from the rest (its
     chance under the choice model below `weights.runner_up_below`), the likeliest
-    other sentence of its article: a second quote for the reader to weigh."""
+    other sentence of its article that offers another answer: for a question of
+    a type the recognisers find (a number, a name, a day), one holding such a
+    thing the question does not name. Fewer second quotes that only pad, the same
+    facts quoted (tune half, cross-validated: 26 % of answers with two quotes
+    against 31 %, key facts 0.798 either way)."""
     if not ranked or ranked[0].field or weights.chance(ranked) >= weights.runner_up_below:
         return None
-    best = ranked[0]
-    same = (c for c in ranked[1:] if c.passage.ref == best.passage.ref and not c.field)
-    return next((c for c in same if c.text != best.text), None)
+    best, typed = ranked[0], question.type in RECOGNISERS or question.type == "when"
+    return next(
+        (
+            c
+            for c in ranked[1:]
+            if c.passage.ref == best.passage.ref
+            and not c.field
+            and c.text != best.text
+            and (not typed or c.features.get("typed_new", 0.0) > 0)
+        ),
+        None,
+    )
 
 
 def from_another_article(
@@ -423,5 +439,5 @@ def answer_extractively(
         return compose(asked, [], passages)
     second = from_another_article(ranked, best, weights) if asked.several_articles else None
     claim = unsupported(asked, best, reader) if asked.type == "yes-no" else []
-    also = runner_up(ranked, weights)
+    also = runner_up(asked, ranked, weights)
     return compose(asked, [best, second] if second else [best], passages, claim, also)

@@ -248,17 +248,28 @@ def test_an_unsure_choice_quotes_its_runner_up_from_the_same_article() -> None:
         sentence(other, other.text, 0.95),
         sentence(first, "The talks ran two days.", 0.9),
     ]
-    weights = AnswerWeights(runner_up_below=0.5)
+    weights, asked = AnswerWeights(runner_up_below=0.5), analyse("What did the talks do?")
     assert weights.chance(near) < 0.5
-    also = runner_up(near, weights)  # the other article's sentence is passed over
+    also = runner_up(asked, near, weights)  # the other article's sentence is passed over
     assert also is not None and also.text == "The talks ran two days."
     sure = [replace(best, score=6.0), *near[1:]]
-    assert weights.chance(sure) > 0.9 and runner_up(sure, weights) is None
-    assert runner_up(near, AnswerWeights()) is None  # fitted at 0: never
+    assert weights.chance(sure) > 0.9 and runner_up(asked, sure, weights) is None
+    assert runner_up(asked, near, AnswerWeights()) is None  # fitted at 0: never
+    # A number question's second quote must offer another number, not pad.
+    counted = analyse("How many delegates took part?")
+    assert runner_up(counted, near, weights) is None
+    numbered = [*near[:2], replace(near[2], features={"typed_new": 1.0})]
+    assert runner_up(counted, numbered, weights) is numbered[2]
     answer = compose(analyse("How many delegates took part?"), [best], [first, other], also=also)
     assert answer.text.endswith("took part. [1] The talks ran two days. [1]")
     assert [c.quote for c in answer.citations] == [best.text, also.text]
     assert {c.ref for c in answer.citations} == {first.ref}
+    hindi = replace(passage("करीब 80 प्रतिनिधि शामिल हुए। वार्ता दो दिन चली।", "hi"), n=1)
+    one, two = (
+        sentence(hindi, t, 1.0) for t in ("करीब 80 प्रतिनिधि शामिल हुए।", "वार्ता दो दिन चली।")
+    )
+    across = compose(analyse("How many delegates took part?"), [one], [hindi], also=two)
+    assert across.text.count("According to a Hindi source") == 1  # said once for both quotes
 
 
 def test_the_runner_up_level_is_fitted_by_cross_validation() -> None:

@@ -45,12 +45,12 @@ def test_readers_retrieval_finds_the_gold_source(readers_test: dict[str, Any]) -
     assert readers_test["overall"]["hit@5"] >= 0.93  # measured 0.967
 
 
-@pytest.mark.parametrize(("language", "floor"), [("en", 0.69), ("hi", 0.53)])
+@pytest.mark.parametrize(("language", "floor"), [("en", 0.69), ("hi", 0.55)])
 def test_readers_single_source_facts(
     readers_test: dict[str, Any], language: str, floor: float
 ) -> None:
     # Measured 0.76 (en, 22 of 29; 21 before an unsure choice quoted its runner-up)
-    # and 0.59 (hi, 23 of 39; 21 before); the bar is 0.85.
+    # and 0.62 (hi, 24 of 39; 21 before); the bar is 0.85.
     assert _facts(readers_test, language, "single-source") >= floor
 
 

@@ -373,18 +373,14 @@ def runner_up(
     against 31 %, key facts 0.798 either way)."""
     if not ranked or ranked[0].field or weights.chance(ranked) >= weights.runner_up_below:
         return None
-    best, typed = ranked[0], question.type in RECOGNISERS or question.type == "when"
-    return next(
-        (
-            c
-            for c in ranked[1:]
-            if c.passage.ref == best.passage.ref
-            and not c.field
-            and c.text != best.text
-            and (not typed or c.features.get("typed_new", 0.0) > 0)
-        ),
-        None,
-    )
+    best = ranked[0]
+    typed = question.type in RECOGNISERS or question.type == "when"
+
+    def offers_another(c: Candidate) -> bool:
+        same_article = c.passage.ref == best.passage.ref and not c.field and c.text != best.text
+        return same_article and (not typed or c.features.get("typed_new", 0.0) > 0)
+
+    return next(filter(offers_another, ranked[1:]), None)
 
 
 def from_another_article(

@@ -64,10 +64,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
 
 
 def _unsupported(path: Path) -> Skipped | None:
-    """A file that is no article format by its name (a script, an image), or no
-    regular file at all (a pipe would block the ingest, /dev/zero never end), named as such."""
-    if not path.is_file():
-        return Skipped(str(path), "not a regular file (a device, pipe or socket)")
+    """A file that is no article format by its name (a script, an image), named as such."""
     if path.suffix.lower() in SUPPORTED_SUFFIXES:
         return None
     return Skipped(str(path), f"unsupported type ({path.suffix or 'no extension'})")
@@ -97,8 +94,8 @@ def _walk(root: Path, seen: set[str]) -> Iterator[Path | Skipped]:
 
 
 def check_file(path: Path, max_bytes: int) -> os.stat_result:
-    """The file's stat, unless it is no regular file or over `max_bytes` (SkipFile):
-    checked before anything reads it."""
+    """The file's stat, unless it is no regular file (a pipe would block the ingest,
+    /dev/zero never end) or over `max_bytes` (SkipFile): checked before anything reads it."""
     stat = path.stat()
     if not S_ISREG(stat.st_mode):
         raise SkipFile("not a regular file (a device, pipe or socket)")

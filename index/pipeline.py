@@ -19,7 +19,7 @@ from index.files import clear_write_errors
 from index.loaders import LoadOptions, SkipFile, check_file, discover, load_file
 from index.store import ChunkStore, FileEntry
 
-# What an ingest holds around each change of the index (see IndexPipeline.ingest).
+# What an ingest holds around each change of the index (see Indexer.ingest).
 Guard = Callable[[], AbstractContextManager[Any]]
 
 _BATCH_CHUNKS = 256

@@ -187,7 +187,7 @@ class Assistant:
         """Index files and folders; a path that does not exist is refused before
         anything changes (with rebuild, a typo would otherwise empty the index).
         `guard`: held around each write of the index only (a server's lock that its
-        readers hold to search; see IndexPipeline.ingest)."""
+        readers hold to search; see Indexer.ingest)."""
         paths = list(paths)
         if missing := [str(p) for p in paths if not os.path.exists(p)]:
             raise ValueError(f"no such file or folder: {', '.join(missing)}; nothing was ingested")

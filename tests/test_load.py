@@ -174,8 +174,9 @@ def default_launch(running: Running) -> Iterator[Launched]:
     """The app launched with launch()'s defaults (but a free port)."""
     from ui.app import build_app, launch
 
-    app = build_app(running.assistant)
-    launch(app, port=None, block=False, quiet=True)
+    web = build_app(running.assistant)
+    launch(web, port=None, block=False, quiet=True)
+    app = web.blocks
     yield Launched(app, int(app.server_port))
     app.close()
 

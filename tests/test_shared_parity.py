@@ -115,7 +115,7 @@ def chat_through_the_gradio_app(embedded: Assistant, shared: Assistant, item: Ev
     """One question through the app's own chat event on the shared index."""
     from ui.app import build_app
 
-    app = build_app(shared)
+    app = build_app(shared).blocks
     chat = next(f for f in app.fns.values() if f.name == "chat")
     arguments: list[Any] = [item.question, Conversation(), "en", "auto", REQUEST.k]
     arguments += [REQUEST.mode, REQUEST.backend, None, None, None, None]

@@ -27,6 +27,7 @@ from ui.assistants import SharedAssistant
 from ui.chat import ChatRequest, Conversation, respond
 from ui.examples import EXAMPLES, applicable
 from ui.labels import LABELS, label
+from ui.limits import UiLimits
 from ui.render import escape_text, message_html, safe_url, sources_html
 from ui.uploads import UploadRejected, safe_name, store_upload
 
@@ -87,8 +88,10 @@ def running(
         (hostile / name).write_text(text, encoding="utf-8")
     assistant = make_assistant(root / "data")
     assistant.ingest([sample_corpus, hostile])
-    app = build_app(assistant)
-    launch(app, "127.0.0.1", None, block=False, quiet=True)  # Gradio picks a free port
+    # Its clients (test_load's twenty readers too) are all on loopback, one address.
+    web = build_app(assistant, limits=UiLimits(address_questions_per_minute=100_000))
+    launch(web, "127.0.0.1", None, block=False, quiet=True)  # Gradio picks a free port
+    app = web.blocks
     assert app.local_url is not None
     yield Running(app.local_url, assistant, root / "data")
     app.close()
@@ -304,7 +307,7 @@ def test_upload_lands_in_the_data_folder_and_can_be_removed(running: Running) ->
             "orig_name": "../../evil.txt",
             "meta": {"_type": "gradio.FileData"},
         }
-        event = http.post("gradio_api/call/add_files", json={"data": [[file], "en"]})
+        event = http.post("gradio_api/call/add_files", json={"data": [[file], "en", ""]})
         event.raise_for_status()
         stream = http.get(f"gradio_api/call/add_files/{event.json()['event_id']}").text
     assert "event: complete" in stream, stream
@@ -321,7 +324,7 @@ def test_upload_lands_in_the_data_folder_and_can_be_removed(running: Running) ->
     assert "3,400" in reply.text and "evil.txt" in Markup.parse(reply.panel).text
     listed = session.predict(api_name="/articles")[1]["choices"]
     assert [path for _, path in listed if path.endswith("evil.txt")] == ["uploads/evil.txt"]
-    session.predict("uploads/evil.txt", "en", api_name="/remove")
+    session.predict("uploads/evil.txt", "en", "", api_name="/remove")
     assert "evil.txt" not in json.dumps(session.predict(api_name="/articles")[1])
 
 
@@ -410,8 +413,9 @@ def newcomer(
     root = tmp_path_factory.mktemp("first-hour")
     folder = root / "my-news"
     shutil.copytree(sample_corpus, folder)
-    app = build_app(make_assistant(root / "data"), folder_roots=[root])
-    launch(app, "127.0.0.1", None, block=False, quiet=True)
+    web = build_app(make_assistant(root / "data"), folder_roots=[root])
+    launch(web, "127.0.0.1", None, block=False, quiet=True)
+    app = web.blocks
     assert app.local_url is not None
     yield Newcomer(app.local_url, root, folder)
     app.close()
@@ -579,7 +583,7 @@ def test_switching_the_language_rewords_every_component_that_shows_a_label(
 ) -> None:
     from ui.app import build_app
 
-    app = build_app(Assistant(data_dir=tmp_path / "data"))
+    app = build_app(Assistant(data_dir=tmp_path / "data")).blocks
     relabel = next(f for f in app.fns.values() if f.name == "relabel")
     updates = relabel.fn("hi", Conversation())
     in_hindi = {words["en"]: words["hi"] for words in LABELS.values()}

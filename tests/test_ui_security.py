@@ -18,6 +18,7 @@ import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,11 @@ from conftest import REPO_ROOT, find_free_port
 from index.documents import Skipped
 from rag.assistant import Assistant
 from ui import library
+from ui.access import LibraryAccess, choose_access
 from ui.assistants import SharedAssistant
 from ui.chat import ChatRequest, Conversation, respond
 from ui.labels import label
-from ui.limits import DEFAULT_LIMITS, RateLimit
+from ui.limits import DEFAULT_LIMITS, RateLimit, UiLimits
 from ui.paths import ShownPaths
 
 START_S = 180  # loading the models on a busy machine
@@ -84,6 +86,9 @@ def server(
     command = [sys.executable, "-m", "rag.cli", "ui", "--port", str(port)]
     command += ["--data-dir", str(root / "data"), "--allow-folders", str(allowed)]
     command += ["--queue-size", str(QUEUE_SIZE), "--questions-per-minute", str(PER_MINUTE)]
+    # Every client here is on one address (loopback), as if thousands of readers were:
+    # the per-address limits are tried on servers of their own, below.
+    command += ["--address-questions-per-minute", "100000", "--writes-per-minute", "1000"]
     log = (root / "server.log").open("wb")
     process = subprocess.Popen(
         command,
@@ -122,9 +127,27 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 class Response:
     status: int
     body: str
+    headers: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+
+def url_of(target: Server | str) -> str:
+    return target if isinstance(target, str) else target.url
+
+
+@contextmanager
+def launched(assistant: Assistant, **options: Any) -> Iterator[str]:
+    """The app over `assistant`, built with `options`, served in this process; its URL."""
+    from ui.app import build_app, launch
+
+    web = build_app(assistant, **options)
+    launch(web, "127.0.0.1", None, block=False, quiet=True)
+    try:
+        yield str(web.blocks.local_url)
+    finally:
+        web.blocks.close()
 
 
 def post(url: str, path: str, body: dict[str, Any]) -> Response:
@@ -151,14 +174,14 @@ class Outcome:
     data: Any
 
 
-def call(server: Server, api: str, data: list[Any], session: str | None = None) -> Outcome:
+def call(target: Server | str, api: str, data: list[Any], session: str | None = None) -> Outcome:
     """POST /gradio_api/call/<api> (as a new session unless given one), then read its
     event stream to the end."""
     body = {"data": data, "session_hash": session or uuid.uuid4().hex}
-    joined = post(server.url, f"gradio_api/call/{api}", body)
+    joined = post(url_of(target), f"gradio_api/call/{api}", body)
     if joined.status != 200:
         return Outcome(str(joined.status), joined.json().get("detail"))
-    stream = get(server.url, f"gradio_api/call/{api}/{joined.json()['event_id']}")
+    stream = get(url_of(target), f"gradio_api/call/{api}/{joined.json()['event_id']}")
     last = [block for block in stream.split("\n\n") if block.startswith("event: ")][-1]
     event, _, data_line = last.partition("\ndata: ")
     return Outcome(event.removeprefix("event: "), json.loads(data_line))
@@ -182,9 +205,9 @@ def library_report(outcome: Outcome) -> str:
     return str(outcome.data[0])
 
 
-def removal_choices(server: Server, session: str) -> list[list[str]]:
+def removal_choices(target: Server | str, session: str) -> list[list[str]]:
     """The remove dropdown's choices, as `session`'s page now holds them."""
-    outcome = call(server, "articles", ["en"], session)
+    outcome = call(target, "articles", ["en"], session)
     assert outcome.event == "complete", outcome
     return list(outcome.data[1]["choices"])
 
@@ -197,8 +220,9 @@ def test_a_server_file_never_uploaded_cannot_be_added(server: Server) -> None:
     secret = server.secret / "vault.txt"
     for path in (str(secret), f"{server.data_dir}/../secret/vault.txt"):
         file = {"path": path, "orig_name": "vault.txt", "meta": {"_type": "gradio.FileData"}}
-        outcome = call(server, "add_files", [[file], "en"])
-        assert outcome.event == "error", outcome
+        outcome = call(server, "add_files", [[file], "en", ""])
+        # Refused as it joins the queue (a change is checked there; see ui/app.py).
+        assert outcome.event == "400" and "not uploaded by a user" in outcome.data, outcome
     assert not (server.data_dir / "uploads" / "vault.txt").exists()
     assert "7741" not in answer_text(call(server, "chat", chat_inputs(SECRET_QUESTION)))
 
@@ -319,9 +343,6 @@ def test_a_gone_browser_session_has_its_waiting_questions_dropped(
     """Gradio's own behaviour, checked: when a session's /queue/data stream closes,
     its waiting jobs leave the queue. Jobs posted to /call and never read have no
     stream to lose: they stay (the queue's bound is what holds them)."""
-    from ui.app import build_app, launch
-    from ui.limits import UiLimits
-
     assistant = make_assistant(sample_index.settings.data_dir)
     release = threading.Event()
     answer = assistant.stream
@@ -331,29 +352,26 @@ def test_a_gone_browser_session_has_its_waiting_questions_dropped(
         yield from answer(*args, **kwargs)
 
     assistant.stream = held  # type: ignore[method-assign]
-    app = build_app(assistant, limits=UiLimits(chat_concurrency=1))
-    launch(app, "127.0.0.1", None, block=False, quiet=True)
-    try:
-        url = str(app.local_url)
-        for n in range(3):  # the first takes the slot, two wait
-            post(
-                url,
-                "gradio_api/call/chat",
-                {"data": chat_inputs(QUESTION), "session_hash": f"c{n}"},
-            )
-        wait_for_queue_size(url, 2)  # the first one taken: the slot is now held
-        config = json.loads(get(url, "config"))
-        chat = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "chat")
-        browser = {"data": chat_inputs(QUESTION), "fn_index": chat, "session_hash": "tab"}
-        for _ in range(4):
-            assert post(url, "gradio_api/queue/join", browser).status == 200
-        assert queue_size(url) == 6
-        with urllib.request.urlopen(url + "gradio_api/queue/data?session_hash=tab") as stream:
-            stream.readline()  # connected; now the tab is closed
-        wait_for_queue_size(url, 2)  # the tab's four dropped, the two /call jobs kept
-    finally:
-        release.set()
-        app.close()
+    with launched(assistant, limits=UiLimits(chat_concurrency=1)) as url:
+        try:
+            for n in range(3):  # the first takes the slot, two wait
+                post(
+                    url,
+                    "gradio_api/call/chat",
+                    {"data": chat_inputs(QUESTION), "session_hash": f"c{n}"},
+                )
+            wait_for_queue_size(url, 2)  # the first one taken: the slot is now held
+            config = json.loads(get(url, "config"))
+            chat = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "chat")
+            browser = {"data": chat_inputs(QUESTION), "fn_index": chat, "session_hash": "tab"}
+            for _ in range(4):
+                assert post(url, "gradio_api/queue/join", browser).status == 200
+            assert queue_size(url) == 6
+            with urllib.request.urlopen(url + "gradio_api/queue/data?session_hash=tab") as tab:
+                tab.readline()  # connected; now the tab is closed
+            wait_for_queue_size(url, 2)  # the tab's four dropped, the two /call jobs kept
+        finally:
+            release.set()
 
 
 def queue_size(url: str) -> int:
@@ -375,9 +393,9 @@ def wait_for_queue_size(url: str, size: int) -> None:
 def test_readers_never_see_server_paths(server: Server) -> None:
     uploaded = upload(server, "quokka.txt", SECRET.replace("7741-SECRET", "3,400 visitors"))
     file = {"path": uploaded, "orig_name": "quokka.txt", "meta": {"_type": "gradio.FileData"}}
-    report = library_report(call(server, "add_files", [[file], "en"]))
+    report = library_report(call(server, "add_files", [[file], "en", ""]))
     assert report.startswith("articles indexed: 1"), report
-    folder_report = library_report(call(server, "add_folder", ["news", "en"]))
+    folder_report = library_report(call(server, "add_folder", ["news", "en", ""]))
     session = uuid.uuid4().hex
     choices = removal_choices(server, session)
     everything = json.dumps([report, folder_report, choices])
@@ -387,10 +405,10 @@ def test_readers_never_see_server_paths(server: Server) -> None:
     assert "…/en_pune_metro.html" in [value for _, value in choices]
     # A value that is not a choice: the refusal repeats it and names no other server path.
     sent = str(server.data_dir / "uploads" / "quokka.txt")
-    bogus = call(server, "remove", [sent, "en"], session)
-    assert bogus.event == "error" and sent in bogus.data["error"], bogus
-    assert str(server.root) not in bogus.data["error"].replace(sent, "")
-    removed = library_report(call(server, "remove", ["uploads/quokka.txt", "en"], session))
+    bogus = call(server, "remove", [sent, "en", ""], session)
+    assert bogus.event == "400" and sent in bogus.data, bogus
+    assert str(server.root) not in bogus.data.replace(sent, "")
+    removed = library_report(call(server, "remove", ["uploads/quokka.txt", "en", ""], session))
     assert removed == label("removed", "en", n=1)
     assert "uploads/quokka.txt" not in json.dumps(removal_choices(server, session))
 
@@ -462,19 +480,127 @@ def test_an_overlong_question_or_a_setting_that_is_no_number_is_refused(server: 
     assert [v["message"] for v in refused] == [label("not_a_number", "en")], refused
 
 
-def upload(server: Server, name: str, text: str) -> str:
+def upload(target: Server | str, name: str, text: str) -> str:
+    """POST the file to Gradio's upload route; the path the server keeps it at."""
+    sent = post_upload(url_of(target), name, text)
+    assert sent.status == 200, sent
+    return str(sent.json()[0])
+
+
+def post_upload(url: str, name: str, text: str, *, say_length: bool = True) -> Response:
+    """The upload as a browser sends it; without `say_length`, chunked, as a script may."""
     boundary = uuid.uuid4().hex
     body = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
         f"Content-Type: text/plain\r\n\r\n{text}\r\n--{boundary}--\r\n"
     ).encode()
     request = urllib.request.Request(
-        server.url + "gradio_api/upload",
-        data=body,
+        url + "gradio_api/upload",
+        data=body if say_length else iter([body]),
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
-    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-        return str(json.loads(response.read())[0])
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return Response(response.status, response.read().decode(), dict(response.headers))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.read().decode(), dict(error.headers))
+
+
+# 5. Who may change the library, and how much one address may send
+
+
+@pytest.mark.slow
+def test_made_up_sessions_meet_the_address_limit(sample_index: Assistant) -> None:
+    limits = UiLimits(questions_per_minute=100, address_questions_per_minute=3)
+    with launched(sample_index, limits=limits) as url:
+        outcomes = [call(url, "chat", chat_inputs(QUESTION, "hi")) for _ in range(5)]
+    assert [o.event for o in outcomes] == ["complete"] * 3 + ["422"] * 2, "each a new session"
+    seconds = re.search(r"\d+", outcomes[-1].data[0]["message"])
+    assert seconds and outcomes[-1].data[0]["message"] == label(
+        "too_many", "hi", seconds=seconds[0]
+    )
+
+
+@pytest.mark.slow
+def test_a_read_only_library_takes_no_upload_and_no_change(sample_index: Assistant) -> None:
+    before = sample_index.articles()
+    with launched(sample_index, access=LibraryAccess("off")) as url:
+        refused = post_upload(url, "quokka.txt", SECRET)
+        config = json.loads(get(url, "config"))
+        body = {"data": ["…/en_pune_metro.html", "en", ""], "session_hash": "s"}
+        remove = post(url, "gradio_api/call/remove", body)
+        listed = call(url, "articles", ["en"])
+    assert refused.status == 403 and "read-only" in refused.body, refused
+    served = {d.get("api_name") for d in config["dependencies"]}
+    assert {"add_files", "add_folder", "remove"}.isdisjoint(served) and "chat" in served
+    assert remove.status >= 400, "no such event (Gradio answers 500 for an unknown name)"
+    assert listed.event == "complete" and sample_index.articles() == before
+
+
+@pytest.mark.slow
+def test_a_keyed_library_changes_for_the_key_only_and_so_often(
+    make_assistant: Callable[..., Assistant], tmp_path: Path
+) -> None:
+    assistant = make_assistant(tmp_path / "data")
+    key = "wombat-bridge-88-lakh"
+    access, limits = LibraryAccess("key", key), UiLimits(writes_per_minute=4)
+    with launched(assistant, access=access, limits=limits) as url:
+        path = upload(url, "wombat.txt", ALLOWED_ARTICLE)
+        file = {"path": path, "orig_name": "wombat.txt", "meta": {"_type": "gradio.FileData"}}
+        tries = [call(url, "add_files", [[file], "hi", given]) for given in ("", key[:-1])]
+        added = call(url, "add_files", [[file], "en", key])
+        session = uuid.uuid4().hex
+        assert [value for _, value in removal_choices(url, session)] == ["uploads/wombat.txt"]
+        removed = call(url, "remove", ["uploads/wombat.txt", "en", key], session)
+        too_often = call(url, "add_files", [[file], "en", key])
+    for refused in tries:
+        assert refused.event == "422", refused
+        assert [v["message"] for v in refused.data if not v["is_valid"]] == [
+            label("wrong_key", "hi")
+        ]
+    assert library_report(added).startswith("articles indexed: 1"), added
+    assert library_report(removed) == label("removed", "en", n=1)
+    assert too_often.event == "422", "two refused keys and two changes: the minute's four"
+    seconds = re.search(r"\d+", too_often.data[0]["message"])
+    assert seconds and too_often.data[0]["message"] == label(
+        "too_many_changes", "en", seconds=seconds[0]
+    )
+    assert assistant.articles() == []
+
+
+@pytest.mark.slow
+def test_uploads_are_held_to_a_budget_per_address_and_deleted_later(
+    sample_index: Assistant,
+) -> None:
+    limits = UiLimits(upload_mb_kept=1, upload_keep_s=2)
+    with launched(sample_index, limits=limits) as url:
+        first = post_upload(url, "a.txt", "x" * 600_000)
+        kept = Path(first.json()[0])
+        assert kept.exists()
+        second = post_upload(url, "b.txt", "x" * 600_000)
+        unsaid = post_upload(url, "c.txt", "short", say_length=False)
+        deadline = time.monotonic() + TIMEOUT
+        while kept.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not kept.exists(), "never indexed, but deleted once older than upload_keep_s"
+    assert first.status == 200
+    assert second.status == 429 and 1 <= int(second.headers["retry-after"]) <= 2, second
+    assert unsaid.status == 411, unsaid
+
+
+def test_the_library_is_open_only_on_loopback_unless_said() -> None:
+    key = "a-key-of-sixteen"
+    assert choose_access("127.0.0.1", None, "") == LibraryAccess("open")
+    assert choose_access("0.0.0.0", None, "") == LibraryAccess("off")
+    assert choose_access("0.0.0.0", None, key) == LibraryAccess("key", key)
+    assert choose_access("localhost", "off", key) == LibraryAccess("off")
+    assert choose_access("10.1.2.3", "open", "") == LibraryAccess("open")
+    with pytest.raises(ValueError, match="needs a key"):
+        choose_access("0.0.0.0", "key", "")
+    with pytest.raises(ValueError, match="at least 12 characters"):
+        choose_access("0.0.0.0", None, "short")
+    assert LibraryAccess("key", key).admits(key) and not LibraryAccess("key", key).admits("")
+    assert not LibraryAccess("off").admits(key)
 
 
 # 4. Folders
@@ -492,10 +618,10 @@ def test_folders_outside_the_allowed_roots_are_refused(server: Server) -> None:
         "/",
         "no-such-folder",
     ):
-        report = library_report(call(server, "add_folder", [given, "en"]))
+        report = library_report(call(server, "add_folder", [given, "en", ""]))
         assert report == label("folder_refused", "en", path=given), report
     # Inside the root, a symlink to a file outside it is skipped by name.
-    report = library_report(call(server, "add_folder", [str(allowed / "news"), "en"]))
+    report = library_report(call(server, "add_folder", [str(allowed / "news"), "en", ""]))
     assert "allowed/news/vault.txt: outside the allowed folders" in report, report
     assert "7741" not in answer_text(call(server, "chat", chat_inputs(SECRET_QUESTION)))
     assert "88 lakh" in answer_text(
@@ -515,6 +641,8 @@ def test_without_roots_folders_are_off(sample_index: Assistant, tmp_path: Path) 
         (["--host", "0.0.0.0", "--allow-folders", "."], "needs a loopback --host"),
         (["--allow-folders", "no-such-root"], "no-such-root is not a folder"),
         (["--queue-size", "0"], "queue_size must be at least 1"),
+        (["--library", "key"], "--library key needs a key"),
+        (["--library-key-file", "no-such-file"], "--library-key-file: No such file"),
     ],
 )
 def test_rag_ui_refuses_unsafe_or_impossible_flags(
@@ -560,3 +688,14 @@ def test_rate_limit_counts_per_key_and_forgets_quiet_ones() -> None:
     now[0] = 200.0
     limit.admit("c")
     assert len(limit) == 1, "a and b had been quiet for a whole window"
+
+
+def test_rate_limit_counts_costs() -> None:
+    now = [0.0]
+    budget = RateLimit(10, window_s=60, clock=lambda: now[0])
+    assert budget.admit("a", 6) == 0
+    now[0] = 20.0
+    assert budget.admit("a", 3) == 0
+    assert budget.admit("a", 2) == 40, "room for two once the six spent at 0 s expire"
+    assert budget.admit("a", 11) == 60, "more than a whole window's worth never fits"
+    assert budget.admit("a", 1) == 0

@@ -1,7 +1,7 @@
 """The web app: a bilingual chat over the indexed articles with a sources panel,
 and a library tab to add and remove articles.
 
-    app = build_app(Settings.load())
+    app = build_app(Settings.load())      # a WebApp: the Blocks, who may change the library
     launch(app, "127.0.0.1", 7860)
 """
 
@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from gradio.blocks import Block
+from starlette.middleware import Middleware
 
 from index.documents import ArticleRecord
 from rag.assistant import Assistant
 from rag.settings import Settings
 from ui import library
+from ui.access import OPEN, LibraryAccess, UploadGate
 from ui.assistants import SharedAssistant
 from ui.chat import ChatRequest, Conversation, panel_language, respond
 from ui.gradio_words import TRANSLATIONS, locale_module, switch_locale_js
@@ -43,34 +46,53 @@ from ui.wording import Wording
 INGEST_PROGRESS = gr.Progress(track_tqdm=True)
 
 
+@dataclass(frozen=True)
+class WebApp:
+    """The Blocks app and what its server must enforce in front of it."""
+
+    blocks: gr.Blocks
+    access: LibraryAccess
+    limits: UiLimits
+
+
 def build_app(
     source: Assistant | Settings,
     *,
     folder_roots: Sequence[Path] = (),
     limits: UiLimits = DEFAULT_LIMITS,
-) -> gr.Blocks:
-    """The Blocks app over `source`'s index, its queue bounded by `limits`.
+    access: LibraryAccess = OPEN,
+) -> WebApp:
+    """The app over `source`'s index, its queue bounded by `limits`.
     `folder_roots`: the server folders readers may index (with what lies under
-    them); none, the default, hides the folder box."""
+    them); none, the default, hides the folder box. `access`: who may change the
+    library (`rag ui` chooses it from the host; see ui/access.py)."""
     main = source if isinstance(source, Assistant) else Assistant.from_settings(source)
     shared = SharedAssistant(main)
-    roots = [Path(root).resolve() for root in folder_roots]
+    roots = [Path(root).resolve() for root in folder_roots] if access.editable else []
     words = Wording()
-    with gr.Blocks(title="Ask the news · समाचारों से पूछें", analytics_enabled=False) as app:
+    with gr.Blocks(
+        title="Ask the news · समाचारों से पूछें",
+        analytics_enabled=False,
+        # Every upload stays in Gradio's folder until deleted, whether indexed or not.
+        delete_cache=(max(1, limits.upload_keep_s // 4), limits.upload_keep_s),
+    ) as app:
         conversation = gr.State(Conversation())
         language = header(words)
         with gr.Tabs():
             chat = chat_tab(
                 words, main.settings, shared.backends, main.articles(), limits.question_chars
             )
-            shelf = library_tab(words, main.articles, folders=bool(roots))
+            shelf = library_tab(words, main.articles, bool(roots), access)
         _wire_chat(chat, language, conversation, shared, limits)
-        _wire_library(app, shelf, chat, language, shared, roots)
+        refresh = _wire_library(app, shelf, chat, language, shared, roots)
+        if access.editable:
+            admission = _change_admission(access, RateLimit(limits.writes_per_minute))
+            _wire_library_changes(shelf, language, shared, roots, refresh, admission)
         _wire_language(app, words, language, conversation, chat, shelf)
     # api_open=False: Gradio would otherwise also serve every event on /run/<name>,
     # outside the queue and so outside its bound.
     app.queue(max_size=limits.queue_size, default_concurrency_limit=1, api_open=False)
-    return app
+    return WebApp(app, access, limits)
 
 
 def _wire_chat(
@@ -86,7 +108,7 @@ def _wire_chat(
         inputs=[chat.question, conversation, language, *chat.settings.components()],
         outputs=[chat.chatbot, chat.sources, conversation, chat.question],
         api_name="chat",
-        validator=_admission(RateLimit(limits.questions_per_minute), limits.question_chars),
+        validator=_admission(limits),
         concurrency_limit=limits.chat_concurrency,
         concurrency_id="chat",
         show_progress="minimal",
@@ -148,15 +170,20 @@ def _answerer(shared: SharedAssistant) -> Callable[..., Iterator[tuple[Any, ...]
     return chat
 
 
-def _admission(per_client: RateLimit, most_chars: int) -> Callable[..., list[dict[str, Any]]]:
+def _admission(limits: UiLimits) -> Callable[..., list[dict[str, Any]]]:
+    per_session = RateLimit(limits.questions_per_minute)
+    per_address = RateLimit(limits.address_questions_per_minute)
+    most_chars = limits.question_chars
+
     def admit(
         request: gr.Request, question: str, state: Conversation, lang: str, *settings: Any
     ) -> list[dict[str, Any]]:
         """Runs before a question joins the queue: a question of at most
         `most_chars` characters, settings that are numbers where they are numbers
-        (a raw request's NaN passes a slider's range check), and one client, one
-        browser session (on loopback every client has the same address), gets so
-        many a minute. A refusal is shown under its input."""
+        (a raw request's NaN passes a slider's range check), and so many a minute
+        for one browser session of one client and more for one client address,
+        whatever sessions it makes up (on loopback, or behind a proxy, every
+        client has the same address). A refusal is shown under its input."""
         shown = interface_language(lang)
         fine = gr.validate(True, "")
         numbers = [
@@ -168,7 +195,9 @@ def _admission(per_client: RateLimit, most_chars: int) -> Callable[..., list[dic
             first = gr.validate(False, label("too_long", shown, most=most_chars))
         elif any(verdict is not fine for verdict in numbers):
             first = fine
-        elif wait := per_client.admit(f"{client} {request.session_hash}"):
+        elif wait := per_session.admit(f"{client} {request.session_hash}") or per_address.admit(
+            client
+        ):
             first = gr.validate(False, label("too_many", shown, seconds=wait))
         else:
             first = fine
@@ -188,7 +217,8 @@ def _wire_library(
     language: gr.Radio,
     shared: SharedAssistant,
     roots: Sequence[Path],
-) -> None:
+) -> Refresh:
+    """What shows the library, refreshed on load; returns the refresh, for the changes."""
     main = shared.main
     shown = ShownPaths(main.settings.data_dir, roots)
 
@@ -208,21 +238,43 @@ def _wire_library(
             shown_by: show(articles, interface_language(lang)) for shown_by, show in listing.items()
         }
 
+    app.load(refreshed, [language], list(listing), api_name="articles")
+    return Refresh(refreshed, list(listing), shown)
+
+
+@dataclass(frozen=True)
+class Refresh:
+    updates: Callable[[str], dict[Block, Any]]
+    outputs: list[Block]
+    shown: ShownPaths
+
+
+def _wire_library_changes(
+    shelf: LibraryTab,
+    language: gr.Radio,
+    shared: SharedAssistant,
+    roots: Sequence[Path],
+    refresh: Refresh,
+    admission: Callable[..., list[dict[str, Any]]],
+) -> None:
+    """Adding uploads or a folder and removing a file; `admission` checks each first."""
+    refreshed, shown = refresh.updates, refresh.shown
+
     def on_add_files(
-        files: list[str] | None, lang: str, progress: gr.Progress = INGEST_PROGRESS
+        files: list[str] | None, lang: str, key: str, progress: gr.Progress = INGEST_PROGRESS
     ) -> dict[Block, Any]:
         progress(0, desc=label("upload_button", interface_language(lang)))
         summary = library.add_uploads(shared, files, interface_language(lang), shown)
         return {shelf.report: summary, **refreshed(lang)}
 
     def on_add_folder(
-        path: str, lang: str, progress: gr.Progress = INGEST_PROGRESS
+        path: str, lang: str, key: str, progress: gr.Progress = INGEST_PROGRESS
     ) -> dict[Block, Any]:
         progress(0, desc=label("folder_button", interface_language(lang)))
         summary = library.add_folder(shared, path, interface_language(lang), roots, shown)
         return {shelf.report: summary, **refreshed(lang)}
 
-    def on_remove(path: str | None, lang: str) -> dict[Block, Any]:
+    def on_remove(path: str | None, lang: str, key: str) -> dict[Block, Any]:
         summary = library.remove(shared, path, interface_language(lang), shown)
         return {shelf.report: summary, **refreshed(lang)}
 
@@ -235,13 +287,30 @@ def _wire_library(
     ]:
         button.click(
             action,
-            [given, language],
-            [shelf.report, *listing],
+            [given, language, shelf.key],
+            [shelf.report, *refresh.outputs],
             api_name=name,
+            validator=admission,
             concurrency_id="index",
             show_progress_on=shelf.report,
         )
-    app.load(refreshed, [language], list(listing), api_name="articles")
+
+
+def _change_admission(
+    access: LibraryAccess, per_address: RateLimit
+) -> Callable[..., list[dict[str, Any]]]:
+    def admit(request: gr.Request, given: Any, lang: str, key: str) -> list[dict[str, Any]]:
+        """Runs before a library change joins the queue: so many a minute from one
+        client address, refused keys included, and then the key."""
+        shown = interface_language(lang)
+        fine = gr.validate(True, "")
+        if wait := per_address.admit(request.client.host if request.client else ""):
+            return [gr.validate(False, label("too_many_changes", shown, seconds=wait)), fine, fine]
+        if not access.admits(key):
+            return [fine, fine, gr.validate(False, label("wrong_key", shown))]
+        return [fine, fine, fine]
+
+    return admit
 
 
 def _wire_language(
@@ -277,16 +346,19 @@ def _wire_language(
 
 
 def launch(
-    app: gr.Blocks,
+    app: WebApp,
     host: str = "127.0.0.1",
     port: int | None = 7860,
     *,
     block: bool = True,
     quiet: bool = False,
 ) -> None:
-    """Serve `app` (port None: the first free one from 7860; see app.local_url);
+    """Serve `app` (port None: the first free one from 7860; see app.blocks.local_url);
     with block=False return once it is up (tests)."""
-    app.launch(
+    limits = app.limits
+    budget = RateLimit(limits.upload_mb_kept * 2**20, window_s=limits.upload_keep_s)
+    gate = Middleware(UploadGate, editable=app.access.editable, budget=budget)
+    app.blocks.launch(
         server_name=host,
         server_port=port,
         prevent_thread_lock=not block,
@@ -299,6 +371,7 @@ def launch(
         ssr_mode=False,
         inbrowser=False,
         share=False,
+        app_kwargs={"middleware": [gate]},
     )
 
 

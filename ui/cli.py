@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
+import dataclasses
+import os
 from pathlib import Path
 
-from ui.limits import DEFAULT_LIMITS, UiLimits
+from ui.access import LibraryAccess, choose_access, is_loopback
+from ui.limits import UiLimits
+
+KEY_VARIABLE = "RAG_UI_LIBRARY_KEY"
+LIMIT_HELP = {
+    "queue_size": "jobs waiting or running at most; beyond it requests are refused",
+    "chat_concurrency": "questions answered at once",
+    "questions_per_minute": "questions one browser session may start per minute",
+    "question_chars": "the longest question taken, in characters",
+    "address_questions_per_minute": "questions one client address may start per minute",
+    "writes_per_minute": "library changes one client address may ask for per minute",
+    "upload_keep_s": "seconds an uploaded file is kept in Gradio's temporary folder",
+    "upload_mb_kept": "megabytes one client address may upload in that many seconds",
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,39 +40,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="let readers index server folders under these roots (default: none, the "
         "folder box is hidden; loopback hosts only: anyone who reaches the app may use it)",
     )
+    parser.add_argument(
+        "--library",
+        choices=["open", "key", "off"],
+        help="who may add and remove articles: anyone who reaches the app, whoever types "
+        f"the key (${KEY_VARIABLE} or --library-key-file), or nobody (default: key when "
+        "one is set, else open on a loopback host and off on any other)",
+    )
+    parser.add_argument(
+        "--library-key-file",
+        type=Path,
+        metavar="FILE",
+        help=f"read the library key from FILE instead of ${KEY_VARIABLE}",
+    )
     limits = parser.add_argument_group("limits")
-    limits.add_argument(
-        "--queue-size",
-        type=int,
-        default=DEFAULT_LIMITS.queue_size,
-        help="jobs waiting or running at most; beyond it requests are refused "
-        f"(default: {DEFAULT_LIMITS.queue_size})",
-    )
-    limits.add_argument(
-        "--chat-concurrency",
-        type=int,
-        default=DEFAULT_LIMITS.chat_concurrency,
-        help=f"questions answered at once (default: {DEFAULT_LIMITS.chat_concurrency})",
-    )
-    limits.add_argument(
-        "--questions-per-minute",
-        type=int,
-        default=DEFAULT_LIMITS.questions_per_minute,
-        help="questions one browser session may start per minute "
-        f"(default: {DEFAULT_LIMITS.questions_per_minute})",
-    )
+    for field in dataclasses.fields(UiLimits):
+        limits.add_argument(
+            "--" + field.name.replace("_", "-"),
+            type=int,
+            default=field.default,
+            help=f"{LIMIT_HELP[field.name]} (default: {field.default})",
+        )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    limits = UiLimits(args.queue_size, args.chat_concurrency, args.questions_per_minute)
+    limits = UiLimits(**{f.name: getattr(args, f.name) for f in dataclasses.fields(UiLimits)})
     roots = folder_roots(args.allow_folders, args.host)
+    access = library_access(args)
     from rag.settings import Settings
     from ui.app import build_app, launch
 
-    app = build_app(Settings.load(args), folder_roots=roots, limits=limits)
+    app = build_app(Settings.load(args), folder_roots=roots, limits=limits, access=access)
+    print(f"library: {access.mode}" + ("" if access.editable else " (read-only)"))
     launch(app, args.host, args.port)
     return 0
+
+
+def library_access(args: argparse.Namespace) -> LibraryAccess:
+    if args.library_key_file:
+        try:
+            key = args.library_key_file.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ValueError(f"--library-key-file: {error.strerror}") from error
+        if not key:
+            raise ValueError(f"--library-key-file: {args.library_key_file} is empty")
+    else:
+        key = os.environ.get(KEY_VARIABLE, "").strip()
+    return choose_access(args.host, args.library, key)
 
 
 def folder_roots(given: list[Path], host: str) -> list[Path]:
@@ -70,12 +99,3 @@ def folder_roots(given: list[Path], host: str) -> list[Path]:
         if not root.is_dir():
             raise ValueError(f"--allow-folders: {named} is not a folder")
     return roots
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

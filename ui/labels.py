@@ -99,6 +99,20 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "This setting must be a number.",
         "hi": "यह सेटिंग एक संख्या होनी चाहिए।",
     },
+    "too_many_changes": {
+        "en": "Too many library changes from you just now; try again in {seconds} s.",
+        "hi": "अभी आपकी ओर से संग्रह में बहुत अधिक बदलाव माँगे गए हैं; {seconds} सेकंड बाद फिर करें।",
+    },
+    "library_key": {"en": "Library key", "hi": "संग्रह की कुंजी"},
+    "wrong_key": {
+        "en": "Adding or removing articles needs the library key.",
+        "hi": "लेख जोड़ने या हटाने के लिए संग्रह की सही कुंजी चाहिए।",
+    },
+    "library_read_only": {
+        "en": "This library is read-only here: articles are added and removed by whoever "
+        "runs the app.",
+        "hi": "यह संग्रह यहाँ केवल पढ़ने के लिए है: लेख वही जोड़ या हटा सकते हैं जो यह ऐप चलाते हैं।",
+    },
     "too_many": {
         "en": "Too many questions from you just now; try again in {seconds} s.",
         "hi": "अभी आपकी ओर से बहुत अधिक प्रश्न आए हैं; {seconds} सेकंड बाद फिर पूछें।",

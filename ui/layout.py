@@ -13,6 +13,7 @@ from gradio.components import Component
 from index.documents import ArticleRecord
 from rag.settings import Settings
 from ui import library
+from ui.access import LibraryAccess
 from ui.examples import applicable
 from ui.labels import label
 from ui.render import ARTICLE_COLUMNS, article_rows, sources_html
@@ -64,6 +65,7 @@ class ChatTab:
 
 @dataclass
 class LibraryTab:
+    key: gr.Textbox
     upload: gr.File
     add_files: gr.Button
     folder: gr.Textbox
@@ -181,11 +183,25 @@ def _settings_box(
 
 
 def library_tab(
-    words: Wording, articles: Callable[[], list[ArticleRecord]], folders: bool
+    words: Wording,
+    articles: Callable[[], list[ArticleRecord]],
+    folders: bool,
+    access: LibraryAccess,
 ) -> LibraryTab:
-    """`articles`: what is indexed now; `folders`: whether readers may index server folders."""
+    """`articles`: what is indexed now; `folders`: whether readers may index server
+    folders; `access`: whether they may change the library at all, and with a key."""
+    editable = access.editable
     with words.make(gr.Tab, label=said("tab_library"), id="library"):
-        with gr.Row():
+        words.make(gr.Markdown, value=said("library_read_only"), visible=not editable)
+        key = words.make(
+            gr.Textbox,
+            label=said("library_key"),
+            type="password",
+            max_lines=1,
+            visible=access.mode == "key",
+            elem_id="library-key",
+        )
+        with gr.Row(visible=editable):
             with gr.Column():
                 upload = words.make(
                     gr.File,
@@ -219,14 +235,14 @@ def library_tab(
             column_widths=["26%", "14%", "15%", "11%", "13%", "21%"],
             elem_id="articles",
         )
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=True, visible=editable):
             to_remove = words.make(
                 gr.Dropdown, choices=[], label=said("remove_choice"), scale=4, elem_id="to-remove"
             )
             remove = words.make(
                 gr.Button, value=said("remove_button"), variant="stop", scale=1, elem_id="remove"
             )
-    return LibraryTab(upload, add_files, folder, add_folder, report, table, to_remove, remove)
+    return LibraryTab(key, upload, add_files, folder, add_folder, report, table, to_remove, remove)
 
 
 def heading(language: str) -> str:

@@ -1,5 +1,5 @@
 """How much the web app takes on at once: the queue's size, the questions answered
-together, and how often one client may ask."""
+together, and how often one client may ask, change the library or upload."""
 
 from __future__ import annotations
 
@@ -25,20 +25,33 @@ class UiLimits:
     # sent back in every streamed frame of its conversation (a 50 MB one, unbounded,
     # cost 13 s and 200 MB of replies, and the server kept 170 MB of it).
     question_chars: int = 2_000
+    # Questions one client address may start in any minute, whatever browser session
+    # it claims: a raw client that made up a session per request passed the limit above.
+    # Six sessions' worth, as a newsroom behind one address shares it.
+    address_questions_per_minute: int = 120
+    # Library changes one client address may ask for in any minute (adding uploads,
+    # a folder or a removal; refused keys count too, so a key cannot be guessed fast).
+    writes_per_minute: int = 6
+    # Gradio keeps each upload in its temporary folder, indexed or not, until the app
+    # deletes it `upload_keep_s` later; one client address may upload `upload_mb_kept`
+    # megabytes in any such stretch, which bounds the disk it can fill.
+    upload_keep_s: int = 3600
+    upload_mb_kept: int = 200
 
     def __post_init__(self) -> None:
-        for name in ("queue_size", "chat_concurrency", "questions_per_minute", "question_chars"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name, value in vars(self).items():
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1, got {value}")
 
 
 DEFAULT_LIMITS = UiLimits()
 
 
 class RateLimit:
-    """At most `per_window` admissions per key in any `window_s` seconds. Keys
-    that have been quiet for a whole window are forgotten, so a client that
-    makes up a new key for every request costs one entry per window, no more."""
+    """At most `per_window` units per key in any `window_s` seconds: a question is
+    one unit, an upload its bytes. Keys that have been quiet for a whole window are
+    forgotten, so a client that makes up a new key for every request costs one
+    entry per window, no more."""
 
     def __init__(
         self,
@@ -47,30 +60,43 @@ class RateLimit:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.per_window, self.window_s, self._clock = per_window, window_s, clock
-        self._times: dict[str, deque[float]] = {}
+        self._spent: dict[str, deque[tuple[float, int]]] = {}
         self._lock = threading.Lock()
         self._swept = clock()
 
-    def admit(self, key: str) -> int:
-        """0 when admitted (and counted), else the whole seconds until `key` may ask again."""
+    def admit(self, key: str, cost: int = 1) -> int:
+        """0 when admitted (and counted), else the whole seconds until `key` may spend `cost`."""
         now = self._clock()
         with self._lock:
             self._forget_quiet(now)
-            times = self._times.setdefault(key, deque())
-            while times and times[0] <= now - self.window_s:
-                times.popleft()
-            if len(times) >= self.per_window:
-                return max(1, math.ceil(times[0] + self.window_s - now))
-            times.append(now)
-            return 0
+            spent = self._spent.setdefault(key, deque())
+            while spent and spent[0][0] <= now - self.window_s:
+                spent.popleft()
+            if cost > self.per_window:
+                return math.ceil(self.window_s)
+            over = sum(units for _, units in spent) + cost - self.per_window
+            if over <= 0:
+                spent.append((now, cost))
+                return 0
+            return max(1, math.ceil(self._freed_at(spent, over) + self.window_s - now))
 
     def __len__(self) -> int:
-        return len(self._times)
+        return len(self._spent)
+
+    @staticmethod
+    def _freed_at(spent: deque[tuple[float, int]], over: int) -> float:
+        """When the oldest spending that frees `over` units was made."""
+        for at, units in spent:
+            over -= units
+            if over <= 0:
+                return at
+        raise AssertionError("cost <= per_window, so the spent units cover `over`")
 
     def _forget_quiet(self, now: float) -> None:
         if now - self._swept < self.window_s:
             return
         self._swept = now
         cutoff = now - self.window_s
-        for key in [k for k, times in self._times.items() if not times or times[-1] <= cutoff]:
-            del self._times[key]
+        quiet = [k for k, spent in self._spent.items() if not spent or spent[-1][0] <= cutoff]
+        for key in quiet:
+            del self._spent[key]

@@ -1,0 +1,141 @@
+"""Who may change the library through the web app, and what a client may upload.
+
+Anyone who reaches the app may ask. Adding or removing articles is `open` to them
+too only where that is everyone on this machine (a loopback host); on any other
+host it is `off` unless a key is set, and then it takes the key (`key`). Files
+posted to Gradio's upload route land on the server's disk before any event runs,
+so that route is refused outright when the library is off and otherwise held to
+a budget of bytes per client address (`UploadGate`).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ui.limits import RateLimit
+
+Mode = Literal["open", "key", "off"]
+UPLOAD_PATH = "/gradio_api/upload"
+# A refused request's body is read and dropped up to this much before the answer,
+# so that a client still sending sees the refusal, not a reset connection.
+DRAIN_BYTES = 2**20
+
+
+@dataclass(frozen=True)
+class LibraryAccess:
+    mode: Mode
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.mode == "key") != bool(self.key):
+            raise ValueError("a library key is needed exactly when the library takes a key")
+
+    @property
+    def editable(self) -> bool:
+        return self.mode != "off"
+
+    def admits(self, given: str | None) -> bool:
+        if self.mode == "open":
+            return True
+        # Compared in constant time: how long a wrong key takes says nothing of the right one.
+        return self.mode == "key" and hmac.compare_digest(
+            (given or "").encode("utf-8"), self.key.encode("utf-8")
+        )
+
+
+OPEN = LibraryAccess("open")
+MIN_KEY_CHARS = 12
+
+
+def choose_access(host: str, requested: Mode | None, key: str) -> LibraryAccess:
+    """The library's access for `rag ui`: a key makes it `key`; without one, `open`
+    on a loopback host and `off` elsewhere, unless `requested` says otherwise."""
+    mode: Mode = requested or ("key" if key else "open" if is_loopback(host) else "off")
+    if mode == "key" and not key:
+        raise ValueError("--library key needs a key (RAG_UI_LIBRARY_KEY or --library-key-file)")
+    if mode == "key" and len(key) < MIN_KEY_CHARS:
+        raise ValueError(f"the library key must be at least {MIN_KEY_CHARS} characters")
+    return LibraryAccess(mode, key if mode == "key" else "")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class UploadGate:
+    """ASGI middleware in front of Gradio's upload route: refused (403) when the
+    library is off; otherwise a request must say its length (411) and fit its
+    client address's budget (429 with Retry-After). Gradio then streams the body
+    and holds each file to the app's size limit itself."""
+
+    def __init__(
+        self,
+        app: Callable[[Scope, Receive, Send], Awaitable[None]],
+        *,
+        editable: bool,
+        budget: RateLimit,
+    ) -> None:
+        self.app, self.editable, self.budget = app, editable, budget
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith(UPLOAD_PATH):
+            await self.app(scope, receive, send)
+            return
+        length = _content_length(scope)
+        client = scope.get("client") or ("", 0)
+        if not self.editable:
+            refusal: tuple[int, str, int] | None = (403, "the library is read-only here", 0)
+        elif length is None:
+            refusal = (411, "an upload must send Content-Length", 0)
+        elif wait := self.budget.admit(client[0], length):
+            refusal = (429, "upload budget spent; try later", wait)
+        else:
+            refusal = None
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        await _drain(receive)
+        await _refuse(send, *refusal)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _drain(receive: Receive) -> None:
+    read = 0
+    while read <= DRAIN_BYTES:
+        message = await receive()
+        read += len(message.get("body", b""))
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return
+
+
+async def _refuse(send: Send, status: int, why: str, retry_after: int = 0) -> None:
+    body = json.dumps({"error": why}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if retry_after:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

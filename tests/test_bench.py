@@ -7,14 +7,19 @@ writes nothing, adding articles rewrites at most the small recent BM25 segments)
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from eval.synthetic import entity_name, news_item, planted_questions, write_feeds
 from rag.cli import main
+
+HAS_QDRANT = importlib.util.find_spec("qdrant_client") is not None
 
 
 def test_every_article_names_its_own_entity_and_states_the_planted_answer() -> None:
@@ -51,32 +56,33 @@ def test_bad_sizes_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--sizes" in capsys.readouterr().err
 
 
+@dataclass(frozen=True)
+class Bench:
+    report: dict[str, Any]
+    table: str
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Bench:
+    """One tiny `rag bench` with everything on: two sizes, the baseline at the
+    first only, and the shared layout (a real `chroma run`, BM25 in Qdrant's local
+    mode) beside the embedded default, where Qdrant's client is installed (the
+    `scale` extra). One run, as starting one costs a minute."""
+    root = tmp_path_factory.mktemp("bench")
+    sizes = ["--sizes", "30,40", "--baseline-max-chunks", "35"]
+    small = ["--questions", "4", "--extra", "4", "--cold-runs", "1"]
+    shared = ["--chroma-server", "--lexical", "qdrant-local"] if HAS_QDRANT else []
+    places = ["--out", str(root / "out"), "--work-dir", str(root / "work")]
+    assert main(["bench", *sizes, *small, *shared, *places]) == 0
+    [report_path] = (root / "out").glob("bench-*.json")
+    table = report_path.with_suffix(".md").read_text("utf-8")
+    return Bench(json.loads(report_path.read_text("utf-8")), table)
+
+
 @pytest.mark.slow
-def test_bench_runs_end_to_end(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    code = main(
-        [
-            "bench",
-            "--sizes",
-            "30,40",
-            "--baseline-max-chunks",
-            "35",
-            "--questions",
-            "4",
-            "--extra",
-            "4",
-            "--cold-runs",
-            "1",
-            "--out",
-            str(out),
-            "--work-dir",
-            str(tmp_path / "work"),
-        ]
-    )
-    assert code == 0
-    [report_path] = out.glob("bench-*.json")
-    assert "ask p50 ÷ floor p50" in report_path.with_suffix(".md").read_text("utf-8")
-    report = json.loads(report_path.read_text("utf-8"))
+def test_bench_runs_end_to_end(bench: Bench) -> None:
+    assert "ask p50 ÷ floor p50" in bench.table
+    report = bench.report
     assert report["machine"]["cores"] >= 1 and report["machine"]["cpu"]
     assert report["settings"]["embed_device"] == "auto"
     size, larger = report["sizes"]
@@ -120,30 +126,24 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_bench_runs_the_shared_layout_beside_the_embedded_default(tmp_path: Path) -> None:
-    """`--chroma-server --lexical qdrant-local`: the same corpus and questions on a
-    real `chroma run` with BM25 in Qdrant's local mode, in the same table."""
-    pytest.importorskip("qdrant_client", reason="Qdrant's client is the `scale` extra")
-    out = tmp_path / "out"
-    small = ["--sizes", "30", "--questions", "4", "--extra", "2", "--cold-runs", "1"]
-    places = ["--out", str(out), "--work-dir", str(tmp_path / "work")]
-    shared = ["--chroma-server", "--lexical", "qdrant-local"]
-    code = main(["bench", *small, "--skip-baseline", *shared, *places])
-    assert code == 0
-    [report_path] = out.glob("bench-*.json")
-    [size] = json.loads(report_path.read_text("utf-8"))["sizes"]
-    ours, shared = size["ours"], size["shared"]
-    assert shared["layout"] == "chroma run on 127.0.0.1 (manifest in Chroma) + Qdrant local mode"
-    assert shared["ingest"]["chunks"] == ours["ingest"]["chunks"] > 0
-    assert len(shared["rankings"]) == len(ours["rankings"]) == size["questions"]
-    assert all(len(ranking) > 0 for ranking in shared["rankings"])
-    assert shared["latency"]["ask"]["p50_ms"] > 0 and shared["latency"]["retrieve"]["p50_ms"] > 0
-    # About 30 chunks, fewer than Chroma's ef_search (100): both HNSW searches are
-    # exhaustive, so the layouts must agree on every question.
-    assert size["derived"]["shared_rankings_agree"] == 1.0
-    assert size["derived"]["shared_answers_agree"] == 1.0
-    table = report_path.with_suffix(".md").read_text("utf-8")
-    assert "same top-k ids in order" in table and "Shared layout: chroma run" in table
+def test_bench_runs_the_shared_layout_beside_the_embedded_default(bench: Bench) -> None:
+    """The same corpus and questions on the shared layout, in the same table."""
+    if not HAS_QDRANT:
+        pytest.skip("Qdrant's client is the `scale` extra")
+    for size in bench.report["sizes"]:
+        ours, shared = size["ours"], size["shared"]
+        layout = "chroma run on 127.0.0.1 (manifest in Chroma) + Qdrant local mode"
+        assert shared["layout"] == layout
+        assert shared["ingest"]["chunks"] == ours["ingest"]["chunks"] > 0
+        assert len(shared["rankings"]) == len(ours["rankings"]) == size["questions"]
+        assert all(len(ranking) > 0 for ranking in shared["rankings"])
+        assert shared["latency"]["ask"]["p50_ms"] > 0
+        assert shared["latency"]["retrieve"]["p50_ms"] > 0
+        # Fewer chunks than Chroma's ef_search (100): both HNSW searches are
+        # exhaustive, so the layouts must agree on every question.
+        assert size["derived"]["shared_rankings_agree"] == 1.0
+        assert size["derived"]["shared_answers_agree"] == 1.0
+    assert "same top-k ids in order" in bench.table and "Shared layout: chroma run" in bench.table
 
 
 def test_a_lexical_layout_the_bench_does_not_know_is_refused(

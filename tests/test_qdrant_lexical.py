@@ -66,7 +66,9 @@ def test_the_xquad_mixed_pool_ranks_the_same(tmp_path: Path) -> None:
     rows, questions = xquad_rows_and_questions()
     local, qdrant = both(rows, tmp_path / "qdrant")
     assert len(qdrant) == len(rows) == 240
-    for n, (lang, question) in enumerate(questions):
+    # A third of the questions (about 400): every passage is still scored by many,
+    # and all of them took a minute and a half of the suite.
+    for n, (lang, question) in enumerate(questions[::3]):
         # As retrieval asks: the question's own language (with "mixed" passages).
         assert_same_top(local, qdrant, question, row_filter=RowFilter(langs=(lang, "mixed")))
         if n % 4 == 0:  # the whole pool, and narrowed by outlet and date

@@ -16,7 +16,13 @@ from dataclasses import replace
 
 from index.tokenize import tokenize
 from rag.candidate import Candidate
-from rag.entities import NUMBER, asked_units, in_language, in_units, new_mentions
+from rag.entities import (
+    asked_units,
+    in_language,
+    in_units,
+    new_mentions,
+    quantity_in_language,
+)
 from rag.messages import say
 from rag.question import Question
 from rag.types import Answer, Citation, Passage
@@ -64,9 +70,8 @@ def _lead(question: Question, best: Candidate) -> str:
     found.sort(key=lambda m: _fits(question, m), reverse=True)  # stable: else the first
     value = _TRAILING_WORDS.sub("", _LEADING_WORDS.sub("", found[0])).strip(" ,.")
     if question.type == "number" and best.passage.language not in (question.language, "mixed"):
-        # The counted word is in the other language: the number alone reads in both.
-        number = NUMBER.search(value)
-        return number.group() if number else ""
+        # The counted word is in the other language: its size, translated, reads in both.
+        return quantity_in_language(value, question.language)
     return in_language(value, question.language)
 
 

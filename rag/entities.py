@@ -205,6 +205,43 @@ def calendar_terms(text: str) -> set[str]:
     return found
 
 
+# The words that give a quantity its size, each with its other-language form: a
+# closed class, like the month names, so a number that leads an answer across
+# languages keeps its size ("19.62 billion" is not "19.62").
+_SCALES = (
+    ("per cent", "प्रतिशत", r"per\s*cent|percent|प्रतिशत|फ़ीसदी|फीसदी"),
+    ("hundred", "सौ", r"hundred|सौ"),
+    ("thousand", "हज़ार", r"thousand|हज़ार|हजार"),
+    ("lakh", "लाख", r"lakhs?|लाख"),
+    ("million", "मिलियन", r"million|मिलियन"),
+    ("crore", "करोड़", r"crores?|करोड़|करोड़"),
+    ("billion", "अरब", r"billion|बिलियन|अरब"),
+)
+_SCALE = re.compile(
+    "|".join(f"(?P<s{n}>{pattern})" for n, (*_, pattern) in enumerate(_SCALES)), re.IGNORECASE
+)
+# A currency before the number (its sign) or after it (its name).
+_RUPEES = re.compile(r"(?<![A-Za-z])Rs\b|₹|\brupees?\b|रुपये|रुपए|रुपया", re.IGNORECASE)
+_DOLLARS = re.compile(r"\$|\bdollars?\b|डॉलर", re.IGNORECASE)
+
+
+def quantity_in_language(mention: str, language: str) -> str:
+    """A quantity's size for a reader of `language`: its currency, number, per
+    cent and scale words, without the word it counts (which is in the other
+    language). "about Rs 3,120 crore for" → "₹3,120 crore"; "" without a number."""
+    plain = mention.translate(_DIGITS)
+    number = NUMBER.search(plain)
+    if number is None:
+        return ""
+    sign = "$" if _DOLLARS.search(plain) else "₹" if _RUPEES.search(plain) else ""
+    after = plain[number.end() :]
+    percent = "%" if after.lstrip().startswith("%") else ""
+    scales = [
+        _SCALES[int(str(match.lastgroup)[1:])][language == "hi"] for match in _SCALE.finditer(after)
+    ]
+    return f"{sign}{number.group()}{percent}" + "".join(f" {word}" for word in scales)
+
+
 def in_language(mention: str, language: str) -> str:
     """A date or day written for a reader of `language`: month and weekday names
     translated, digits as they are. Other text is returned unchanged."""

@@ -19,6 +19,7 @@ from rag.entities import (
     in_units,
     mentions,
     new_mentions,
+    quantity_in_language,
 )
 from rag.extractive import Reader, answer_extractively
 from rag.question import analyse, answer_type
@@ -113,6 +114,34 @@ def test_dates_and_days_are_written_for_the_reader() -> None:
     assert in_language("Wednesday", "hi") == "बुधवार"
     assert in_language("6 अगस्त 2025", "en") == "6 August 2025"
     assert in_language("Aug 12", "hi") == "अगस्त 12"
+
+
+@pytest.mark.parametrize(
+    ("mention", "language", "expected"),
+    [
+        ("about Rs 3,120 crore for", "en", "₹3,120 crore"),
+        ("₹ 1,200 करोड़ की", "en", "₹1,200 crore"),
+        ("19.62 billion dollars", "hi", "$19.62 अरब"),
+        ("12 lakh people", "hi", "12 लाख"),
+        ("5.5 प्रतिशत", "en", "5.5 per cent"),
+        ("2.5%", "hi", "2.5%"),
+        ("करीब ८० प्रतिनिधि", "en", "80"),
+        ("पांच सदस्य", "en", ""),
+    ],
+)
+def test_a_quantity_keeps_its_size_across_languages(
+    mention: str, language: str, expected: str
+) -> None:
+    """The counted word stays behind (it is in the other language); currency,
+    per cent and scale words are translated, as "19.62" alone misreads "19.62 billion"."""
+    assert quantity_in_language(mention, language) == expected
+
+
+def test_a_number_leading_an_answer_across_languages_keeps_its_size() -> None:
+    hindi = passage("परियोजना पर लगभग 3,120 करोड़ रुपये खर्च होंगे।", "hi")
+    best = Candidate(hindi, hindi.text, 0, len(hindi.text), {"gap": 0.0})
+    text = answer_text(analyse("How much will the project cost?", "en"), best)
+    assert text.startswith("₹3,120 crore — "), text
 
 
 def test_quoted_brackets_cannot_pass_for_citations() -> None:

@@ -65,7 +65,7 @@ def _fits(question: Question, mention: str) -> tuple[bool, bool]:
 def _lead(question: Question, best: Candidate) -> str:
     """The thing asked for, found in the evidence, as the reader can read it."""
     found = new_mentions(question.type, best.text, question.text)
-    if not found or question.type not in ("number", "date", "when", "day"):
+    if not found or question.type not in ("number", "date", "when", "day", "time"):
         return ""  # a name's span is a guess; the quoted evidence names it
     found.sort(key=lambda m: _fits(question, m), reverse=True)  # stable: else the first
     value = _TRAILING_WORDS.sub("", _LEADING_WORDS.sub("", found[0])).strip(" ,.")

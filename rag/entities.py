@@ -39,8 +39,9 @@ DAY = re.compile(
     r"|कल|आज|परसों",
     re.IGNORECASE,
 )
-_CLOCK = re.compile(
-    rf"{_NUM}{{1,2}}:{_NUM}{{2}}|{_NUM}{{1,2}}(?:[.]{_NUM}{{2}})?\s*(?:am|pm|a\.m\.|p\.m\.|बजे)",
+_HOUR_WORD = r"(?:am|pm|a\.m\.|p\.m\.|बजे)"
+CLOCK = re.compile(
+    rf"{_NUM}{{1,2}}:{_NUM}{{2}}(?:\s*{_HOUR_WORD})?|{_NUM}{{1,2}}(?:[.]{_NUM}{{2}})?\s*{_HOUR_WORD}",
     re.IGNORECASE,
 )
 _ORDINAL = re.compile(rf"{_NUM}+(?:st|nd|rd|th|वां|वीं|वें|वा|वी|वे)(?!\w)", re.IGNORECASE)
@@ -120,6 +121,7 @@ RECOGNISERS: dict[str, re.Pattern[str]] = {
     "number": QUANTITY,
     "date": DATE,
     "day": DAY,
+    "time": CLOCK,
     "person": PERSON,
     "place": PLACE,
     "organisation": ORGANISATION,
@@ -128,7 +130,7 @@ RECOGNISERS: dict[str, re.Pattern[str]] = {
 
 def _quantities(text: str) -> Iterator[re.Match[str]]:
     """Quantities that count something: not dates, years, clock times or ordinals."""
-    blocked = [m.span() for p in (DATE, _CLOCK, _ORDINAL) for m in p.finditer(text)]
+    blocked = [m.span() for p in (DATE, CLOCK, _ORDINAL) for m in p.finditer(text)]
     for match in QUANTITY.finditer(text):
         number = NUMBER.search(match.group())
         at = match.start() + (number.start() if number else 0)

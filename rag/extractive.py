@@ -340,6 +340,8 @@ def _is_byline(candidate: Candidate) -> bool:
 
 # Types whose recognisers are sure enough to rule a sentence out: a number,
 # date or day is there or not; a name or place without capitals (Hindi) is not.
+# A clock time is sure too, but "on Wednesday evening" still half answers "at
+# what time", so a time question without one is left to the scorer.
 REQUIRED_TYPES = frozenset({"number", "date", "when", "day"})
 
 

@@ -43,6 +43,8 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"\b(what|which)\s+(date|year|month)\b"
         r"|किस\s+(तारीख|तिथि|साल|वर्ष|महीने)|कौन\s*-?\s*(सी|से)\s+(तारीख|तिथि|साल|वर्ष|महीने)",
     ),
+    # A clock time; "what time of year" is a when.
+    ("time", r"\b(what|which)\s+time\b(?!\s+of\b)|कितने\s+बजे|किस\s+वक्?त"),
     # "When": a date or a day ("on Wednesday") answers it.
     (
         "when",

@@ -39,6 +39,9 @@ from rag.types import Passage
         ("On which date was the satellite launched?", "date"),
         ("उपग्रह किस तारीख को छोड़ा गया?", "date"),
         ("Who wrote the Hindi report?", "authorship"),
+        ("At what time did the rocket lift off?", "time"),
+        ("रॉकेट कितने बजे छोड़ा गया?", "time"),
+        ("What time of year does the monsoon withdraw?", "when"),
         ("पुणे मेट्रो की खबर किस पत्रकार ने लिखी?", "authorship"),
         ("Which website published the report?", "published"),
         ("Where was the 11th session held?", "place"),
@@ -162,6 +165,9 @@ def test_composition_leads_with_the_answer() -> None:
     found = Candidate(plain, plain.text, 0, len(plain.text), {"gap": 0.0, "unknown_words": 0.0})
     assert answer_text(analyse("क्या समिति ने नई दर तय कर दी है?", "hi"), found).startswith("हाँ। ")
     assert "(1)" in answer_text(analyse("What is the capital?"), best)
+    clock = passage("The rocket lifted off at 5:40 pm on Wednesday.")
+    lifted = Candidate(clock, clock.text, 0, len(clock.text))
+    assert answer_text(analyse("At what time did it lift off?"), lifted).startswith("5:40 pm — ")
     day = Candidate(passage("They met on Wednesday."), "They met on Wednesday.", 0, 22)
     assert answer_text(analyse("बैठक किस दिन हुई?", "hi"), day).startswith("बुधवार — ")
     byline = Candidate(

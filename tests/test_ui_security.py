@@ -150,11 +150,11 @@ def launched(assistant: Assistant, **options: Any) -> Iterator[str]:
         web.blocks.close()
 
 
-def post(url: str, path: str, body: dict[str, Any]) -> Response:
+def post(url: str, path: str, body: Any, headers: dict[str, str] | None = None) -> Response:
     request = urllib.request.Request(
         url + path,
         data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
@@ -174,11 +174,17 @@ class Outcome:
     data: Any
 
 
-def call(target: Server | str, api: str, data: list[Any], session: str | None = None) -> Outcome:
+def call(
+    target: Server | str,
+    api: str,
+    data: list[Any],
+    session: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Outcome:
     """POST /gradio_api/call/<api> (as a new session unless given one), then read its
     event stream to the end."""
     body = {"data": data, "session_hash": session or uuid.uuid4().hex}
-    joined = post(url_of(target), f"gradio_api/call/{api}", body)
+    joined = post(url_of(target), f"gradio_api/call/{api}", body, headers)
     if joined.status != 200:
         return Outcome(str(joined.status), joined.json().get("detail"))
     stream = get(url_of(target), f"gradio_api/call/{api}/{joined.json()['event_id']}")
@@ -221,8 +227,8 @@ def test_a_server_file_never_uploaded_cannot_be_added(server: Server) -> None:
     for path in (str(secret), f"{server.data_dir}/../secret/vault.txt"):
         file = {"path": path, "orig_name": "vault.txt", "meta": {"_type": "gradio.FileData"}}
         outcome = call(server, "add_files", [[file], "en", ""])
-        # Refused as it joins the queue (a change is checked there; see ui/app.py).
-        assert outcome.event == "400" and "not uploaded by a user" in outcome.data, outcome
+        # Refused in front of Gradio (ui/access.py's RouteGate), before it prepares the file.
+        assert outcome == Outcome("400", "a file must be uploaded first"), outcome
     assert not (server.data_dir / "uploads" / "vault.txt").exists()
     assert "7741" not in answer_text(call(server, "chat", chat_inputs(SECRET_QUESTION)))
 
@@ -513,8 +519,14 @@ def post_upload(url: str, name: str, text: str, *, say_length: bool = True) -> R
 def test_made_up_sessions_meet_the_address_limit(sample_index: Assistant) -> None:
     limits = UiLimits(questions_per_minute=100, address_questions_per_minute=3)
     with launched(sample_index, limits=limits) as url:
-        outcomes = [call(url, "chat", chat_inputs(QUESTION, "hi")) for _ in range(5)]
-    assert [o.event for o in outcomes] == ["complete"] * 3 + ["422"] * 2, "each a new session"
+        # Each a new session, each claiming another address (loopback is no trusted proxy).
+        outcomes = [
+            call(
+                url, "chat", chat_inputs(QUESTION, "hi"), headers={"X-Forwarded-For": f"10.0.0.{n}"}
+            )
+            for n in range(5)
+        ]
+    assert [o.event for o in outcomes] == ["complete"] * 3 + ["422"] * 2
     seconds = re.search(r"\d+", outcomes[-1].data[0]["message"])
     assert seconds and outcomes[-1].data[0]["message"] == label(
         "too_many", "hi", seconds=seconds[0]
@@ -586,6 +598,28 @@ def test_uploads_are_held_to_a_budget_per_address_and_deleted_later(
     assert first.status == 200
     assert second.status == 429 and 1 <= int(second.headers["retry-after"]) <= 2, second
     assert unsaid.status == 411, unsaid
+
+
+@pytest.mark.slow
+def test_routes_outside_the_checks_are_closed_and_events_name_only_uploads(
+    server: Server,
+) -> None:
+    """Found by an attacker's probe: Gradio's recording processor kept any body in
+    /tmp (95 MB in 1.5 s, never deleted); /stream/<event> swapped a queued
+    question for one the checks had refused; a file input naming a URL or a path
+    made the server fetch it, or name its working folder, before any check."""
+    recording = post(server.url, "gradio_api/process_recording", {"x": "y" * 1000})
+    assert recording.status == 404, recording
+    joined = post(server.url, "gradio_api/call/chat", {"data": chat_inputs(QUESTION)})
+    swapped = {"data": chat_inputs("x" * 50_000), "event_id": joined.json()["event_id"]}
+    assert post(server.url, f"gradio_api/stream/{swapped['event_id']}", swapped).status == 404
+    for path in ("http://93.184.215.14/article.txt", "whatever.txt", "/etc/passwd"):
+        file = {"path": path, "orig_name": "a.txt", "meta": {"_type": "gradio.FileData"}}
+        outcome = call(server, "add_files", [[file], "en", ""])
+        assert outcome == Outcome("400", "a file must be uploaded first"), outcome
+    uploaded = upload(server, "wombat.txt", ALLOWED_ARTICLE)
+    file = {"path": uploaded, "orig_name": "wombat.txt", "meta": {"_type": "gradio.FileData"}}
+    assert library_report(call(server, "add_files", [[file], "en", ""])).startswith("articles")
 
 
 def test_the_library_is_open_only_on_loopback_unless_said() -> None:

@@ -8,6 +8,7 @@ and a library tab to add and remove articles.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +16,14 @@ from typing import Any
 
 import gradio as gr
 from gradio.blocks import Block
+from gradio.utils import get_upload_folder
 from starlette.middleware import Middleware
 
 from index.documents import ArticleRecord
 from rag.assistant import Assistant
 from rag.settings import Settings
 from ui import library
-from ui.access import OPEN, LibraryAccess, UploadGate
+from ui.access import OPEN, LibraryAccess, RouteGate
 from ui.assistants import SharedAssistant
 from ui.chat import ChatRequest, Conversation, panel_language, respond
 from ui.gradio_words import TRANSLATIONS, locale_module, switch_locale_js
@@ -352,12 +354,18 @@ def launch(
     *,
     block: bool = True,
     quiet: bool = False,
+    trusted_proxies: Sequence[str] = (),
 ) -> None:
     """Serve `app` (port None: the first free one from 7860; see app.blocks.local_url);
-    with block=False return once it is up (tests)."""
+    with block=False return once it is up (tests). `trusted_proxies`: the reverse
+    proxies whose X-Forwarded-For names the client (none: the connection's address)."""
     limits = app.limits
     budget = RateLimit(limits.upload_mb_kept * 2**20, window_s=limits.upload_keep_s)
-    gate = Middleware(UploadGate, editable=app.access.editable, budget=budget)
+    uploads = Path(get_upload_folder())
+    gate = Middleware(RouteGate, editable=app.access.editable, budget=budget, uploads=uploads)
+    # uvicorn believes X-Forwarded-For from these addresses (its default: loopback),
+    # which would let any local client name its own address to every per-address limit.
+    os.environ["FORWARDED_ALLOW_IPS"] = ",".join(trusted_proxies)
     app.blocks.launch(
         server_name=host,
         server_port=port,

@@ -53,6 +53,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help=f"read the library key from FILE instead of ${KEY_VARIABLE}",
     )
+    parser.add_argument(
+        "--trusted-proxy",
+        nargs="+",
+        default=[],
+        metavar="ADDRESS",
+        help="reverse proxies whose X-Forwarded-For names the client, for the per-address "
+        "limits (default: none; every client is the address it connects from)",
+    )
     limits = parser.add_argument_group("limits")
     for field in dataclasses.fields(UiLimits):
         limits.add_argument(
@@ -73,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 
     app = build_app(Settings.load(args), folder_roots=roots, limits=limits, access=access)
     print(f"library: {access.mode}" + ("" if access.editable else " (read-only)"))
-    launch(app, args.host, args.port)
+    launch(app, args.host, args.port, trusted_proxies=args.trusted_proxy)
     return 0
 
 

@@ -617,6 +617,10 @@ def test_routes_outside_the_checks_are_closed_and_events_name_only_uploads(
         file = {"path": path, "orig_name": "a.txt", "meta": {"_type": "gradio.FileData"}}
         outcome = call(server, "add_files", [[file], "en", ""])
         assert outcome == Outcome("400", "a file must be uploaded first"), outcome
+        # The same event by keyword, as Gradio's /call/v2 takes it.
+        keywords = {"files": [file], "lang": "en", "key": ""}
+        by_keyword = post(server.url, "gradio_api/call/v2/add_files", keywords)
+        assert (by_keyword.status, by_keyword.json()) == (400, {"detail": outcome.data})
     uploaded = upload(server, "wombat.txt", ALLOWED_ARTICLE)
     file = {"path": uploaded, "orig_name": "wombat.txt", "meta": {"_type": "gradio.FileData"}}
     assert library_report(call(server, "add_files", [[file], "en", ""])).startswith("articles")

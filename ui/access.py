@@ -34,7 +34,7 @@ CLOSED = re.compile(r"/gradio_api/(?:process_recording|stream/[^/]+(?:/close)?)/
 # copying a path) before any check of this app runs, so the gate refuses a file
 # that is no upload first. The body is a question of 2,000 characters and its
 # settings, or file references: 4 MiB is ample.
-EVENT = re.compile(r"/gradio_api/(?:queue/join|call/[^/]+)/?$")
+EVENT = re.compile(r"/gradio_api/(?:queue/join|call/(?:v2/)?[^/]+)/?$")
 EVENT_BYTES = 4 * 2**20
 # A refused request's body is read and dropped up to this much before the answer,
 # so that a client still sending sees the refusal, not a reset connection.

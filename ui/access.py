@@ -115,7 +115,7 @@ class RouteGate:
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
         elif CLOSED.search(path):
-            await _drain(receive)
+            await _read(receive, DRAIN_BYTES)  # read, dropped: see DRAIN_BYTES
             await _refuse(send, 404, "not served here")
         elif path.endswith(UPLOAD_PATH):
             await self._upload(scope, receive, send)
@@ -138,7 +138,7 @@ class RouteGate:
         if refusal is None:
             await self.app(scope, receive, send)
             return
-        await _drain(receive)
+        await _read(receive, DRAIN_BYTES)  # read, dropped: see DRAIN_BYTES
         await _refuse(send, *refusal)
 
     async def _event(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -209,15 +209,6 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
-
-
-async def _drain(receive: Receive) -> None:
-    read = 0
-    while read <= DRAIN_BYTES:
-        message = await receive()
-        read += len(message.get("body", b""))
-        if message["type"] != "http.request" or not message.get("more_body"):
-            return
 
 
 async def _refuse(send: Send, status: int, why: str, retry_after: int = 0) -> None:

@@ -15,7 +15,6 @@ from rag.types import Answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "corpus"
-SAMPLE = ROOT / "index" / "sample_corpus"
 
 pytestmark = pytest.mark.slow
 
@@ -30,10 +29,8 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    assistant = Assistant(data_dir=tmp_path_factory.mktemp("sample"))
-    assistant.ingest([SAMPLE])
-    return assistant
+def sample(sample_index: Assistant) -> Assistant:
+    return sample_index
 
 
 def cited(answer: Answer) -> set[str]:

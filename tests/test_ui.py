@@ -75,7 +75,7 @@ class Running:
 
 @pytest.fixture(scope="module")
 def running(
-    make_assistant: Callable[..., Assistant],
+    copy_sample_index: Callable[[Path], Assistant],
     sample_corpus: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Running]:
@@ -86,7 +86,8 @@ def running(
     hostile.mkdir()
     for name, text in HOSTILE_FILES.items():
         (hostile / name).write_text(text, encoding="utf-8")
-    assistant = make_assistant(root / "data")
+    assistant = copy_sample_index(root / "data")
+    # The sample corpus is unchanged in the copy: only the hostile files are new.
     assistant.ingest([sample_corpus, hostile])
     # Its clients (test_load's twenty readers too) are all on loopback, one address.
     web = build_app(assistant, limits=UiLimits(address_questions_per_minute=100_000))

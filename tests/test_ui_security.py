@@ -68,12 +68,11 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(
-    make_assistant: Callable[..., Assistant],
-    sample_corpus: Path,
+    copy_sample_index: Callable[[Path], Assistant],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("uisec")
-    make_assistant(root / "data").ingest([sample_corpus])
+    copy_sample_index(root / "data")
     allowed, secret = root / "allowed", root / "secret"
     (allowed / "news").mkdir(parents=True)
     secret.mkdir()

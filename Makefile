@@ -50,8 +50,9 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
+# The slowest tests listed at the end: where CI's minutes go.
 pytest:
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=20
 
 # The edit loop: no tests that load models, start servers or drive a browser.
 test-fast: install-dev

@@ -14,9 +14,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from index.text import fold_for_matching
 from index.tokenize import tokenize
 from rag.candidate import Candidate
 from rag.entities import (
+    NUMBER,
     asked_units,
     in_language,
     in_units,
@@ -33,9 +35,27 @@ _NEGATION = re.compile(
     r"|(?<![\u0900-\u0963\u0966-\u097f])(?:नहीं|नहीँ|न|मत|बिना)(?![\u0900-\u0963\u0966-\u097f])",
     re.I,
 )
+# Which way a claim goes ("above normal", "cut the rate"; Hindi read with its
+# nuktas folded): evidence going only the other way says No.
+_WAYS = {
+    "up": re.compile(
+        r"\b(?:more|higher|above|increas\w*|ris(?:e|es|en|ing)|rose|rais(?:e|es|ed|ing)|"
+        r"hike[sd]?|grew|grow(?:s|n|ing)?|exceed\w*)\b"
+        r"|(?<![\u0900-\u097f])(?:बढ(?:ा|ाया|ाई|ाए|ाकर|ी|े|ेगा|ेगी|ेंगे|ने|कर|ोतरी|त)|"
+        r"ज्यादा|अधिक|ऊपर)(?![\u0900-\u097f])",
+        re.I,
+    ),
+    "down": re.compile(
+        r"\b(?:less|lower\w*|below|fewer|decreas\w*|cut|cuts|cutting|fell|fall(?:s|en|ing)?|"
+        r"reduc\w*|drop(?:s|ped|ping)?|declin\w*|slash\w*)\b"
+        r"|(?<![\u0900-\u097f])(?:घट(?:ा|ाया|ाई|ाए|ाकर|ी|े|ेगा|ेगी|ेंगे|ने|कर)|कम|कमी|"
+        r"कटौती|नीचे)(?![\u0900-\u097f])",
+        re.I,
+    ),
+}
 _FORGED_MARKER = re.compile(r"\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
 _LEADING_WORDS = re.compile(r"^(?:about|around|nearly|over|some|almost|करीब|लगभग)\s+", re.I)
-_TRAILING_WORDS = re.compile(r"\s+(?:में|स्थित|the|of|and|in|on|at|से|के|की|का|को)$")
+_TRAILING_WORDS = re.compile(r"\s+(?:में|स्थित|the|of|and|in|on|at|to|by|for|से|के|की|का|को|पर|तक)$")
 _MONTHS_EN = "January February March April May June July August September October November December"
 
 
@@ -45,14 +65,32 @@ def neutralise_markers(quote: str) -> str:
 
 
 def _verdict(question: Question, best: Candidate, unsupported: Sequence[str]) -> str:
-    """No when the evidence negates, or names something else where the question
-    names a thing (a place, a number) the passage lacks; else yes, unless some of
+    """No when the evidence negates or goes the other way (but not both), or names
+    something else where the question names a thing (a place, a number) the
+    passage lacks; else yes, unless some of
     the question's words are `unsupported` (no article uses them, and the evidence
     does not say them in other words): then only the evidence is quoted."""
     negated = bool(_NEGATION.search(best.text)) != bool(_NEGATION.search(question.text))
-    if negated or best.features.get("missing_entities", 0.0) > 0:
+    if (
+        negated != _opposed(question.text, best.text)
+        or best.features.get("missing_entities", 0.0) > 0
+    ):
         return say("no", question.language) + " "
     return "" if unsupported else say("yes", question.language) + " "
+
+
+def _ways(text: str) -> set[str]:
+    folded = fold_for_matching(text)
+    return {way for way, said in _WAYS.items() if said.search(folded)}
+
+
+def _opposed(question: str, evidence: str) -> bool:
+    """The question's claim goes one way and the evidence only the other ("more
+    rain than normal?" / "less than normal"). A comparison with a number is one
+    of numbers ("fewer than 100?" / "more than 80"), which direction cannot settle."""
+    asked, given = _ways(question), _ways(evidence)
+    one_way = len(asked) == len(given) == 1
+    return one_way and asked != given and not NUMBER.search(question)
 
 
 def _fits(question: Question, mention: str) -> tuple[bool, bool]:

@@ -31,7 +31,9 @@ DATE = re.compile(
     rf"|{_MONTH}\s+{_NUM}{{1,2}}(?:,?\s+{_NUM}{{4}})?(?!\w)"
     rf"|(?<!\w){_MONTH}\s+{_NUM}{{4}}(?!\w)"
     rf"|(?<![\w.]){_NUM}{{1,2}}[./-]{_NUM}{{1,2}}[./-]{_NUM}{{2,4}}(?!\w)"
-    rf"|(?<![\w.,])(?:1[0-9]|20|१[०-९]|२०){_NUM}{{2}}(?![\w.,])",
+    # A year, or a span of years written as one ("2025-26", a fiscal year):
+    # its second part counts nothing.
+    rf"|(?<![\w.,])(?:1[0-9]|20|१[०-९]|२०){_NUM}{{2}}(?:[-–/](?:{_NUM}{{2}}){{1,2}})?(?![\w.,])",
     re.IGNORECASE,
 )
 DAY = re.compile(

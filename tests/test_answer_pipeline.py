@@ -312,3 +312,36 @@ def test_the_runner_up_level_is_fitted_by_cross_validation() -> None:
     quoted = weights.fitted_on["facts_quoted_by_runner_up_below"]
     assert str(weights.runner_up_below) in quoted
     assert quoted[str(weights.runner_up_below)] >= quoted["0.0"]
+
+
+def test_a_year_range_is_a_period_not_a_count() -> None:
+    # The 26 of a fiscal year "2025-26" counts nothing, in either script.
+    assert mentions("number", "वित्त वर्ष 2025-26 के लिए अनुमान 6.7 प्रतिशत") == ["6.7 प्रतिशत"]
+    assert mentions("number", "in FY २०२५-२६ and 2024–25 alike") == []
+    assert mentions("date", "for 2025-26") == ["2025-26"]
+    # A range of counts is still a count.
+    assert mentions("number", "It takes 10-12 days") != []
+    forecast = passage("RBI ने वित्त वर्ष 2025-26 के लिए अनुमान 6.7 प्रतिशत पर रखा है।", "hi")
+    best = Candidate(forecast, forecast.text, 0, len(forecast.text), {"gap": 0.0})
+    led = answer_text(analyse("RBI ने अनुमान कितना रखा है?", "hi"), best)
+    assert led.startswith("6.7 प्रतिशत — "), led
+
+
+def test_a_verdict_follows_the_direction_the_evidence_gives() -> None:
+    less = passage("पूर्वोत्तर भारत में सितंबर में सामान्य से कम बारिश का अनुमान है।", "hi")
+    said = Candidate(less, less.text, 0, len(less.text), {"gap": 0.0})
+    asked = analyse("क्या सितंबर में पूर्वोत्तर में सामान्य से ज्यादा बारिश होगी?", "hi")
+    assert answer_text(asked, said).startswith("नहीं। ")
+    assert answer_text(analyse("क्या सामान्य से कम बारिश होगी?", "hi"), said).startswith("हाँ। ")
+    cut = passage("The RBI cut the repo rate by 25 basis points.")
+    cited = Candidate(cut, cut.text, 0, len(cut.text), {"gap": 0.0})
+    assert answer_text(analyse("Did the RBI raise the repo rate?"), cited).startswith("No. ")
+    assert answer_text(analyse("Did the RBI cut the repo rate?"), cited).startswith("Yes. ")
+    # Saying the opposite is not so is saying it is so.
+    kept = passage("Rainfall will not be below normal.")
+    not_below = Candidate(kept, kept.text, 0, len(kept.text), {"gap": 0.0})
+    assert answer_text(analyse("Will rainfall be above normal?"), not_below).startswith("Yes. ")
+    # A comparison with a number is a question of numbers, not of direction.
+    some = passage("More than 80 delegates attended.")
+    counted = Candidate(some, some.text, 0, len(some.text), {"gap": 0.0})
+    assert not answer_text(analyse("Did fewer than 100 attend?"), counted).startswith("No. ")

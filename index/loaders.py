@@ -22,7 +22,7 @@ from index.documents import Article, Skipped
 from index.html import parse_html
 from index.language import detect_language
 from index.sentences import split_sentences
-from index.text import normalize_text
+from index.text import DATELINE_AGENCY, DATELINE_PREFIX, normalize_text
 
 SUPPORTED_SUFFIXES = frozenset(
     {".txt", ".text", ".xml", ".html", ".htm", ".md", ".markdown", ".json", ".jsonl", ".ndjson"}
@@ -30,9 +30,6 @@ SUPPORTED_SUFFIXES = frozenset(
 _DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*")
 _AGENCY_SIGNOFF = re.compile(r"^[—–-]+\s*([A-Z][A-Za-z]{1,15})\s*$")
 _AGENCY_CREDIT = re.compile(r"^\(([A-Z][A-Za-z]+)(?: Bureau)?\)$")
-_DATELINE = re.compile(r"^[A-Z][\w .]{1,40}, \w{3,9}\.? \d{1,2}\b")
-_DATELINE_AGENCY = re.compile(_DATELINE.pattern + r" \(([A-Z]{2,10})\)")
-_DATELINE_PREFIX = re.compile(_DATELINE.pattern + r"(?: \([A-Z]{2,10}\))?\s*[:\-–—]?\s*")
 _KICKER = re.compile(r"^([^:।.?!]{3,60}):\s+\S")
 _TITLE_WORDS = 30
 
@@ -191,7 +188,7 @@ def _one_line(field: str) -> str:
 
 def _title_from(body: str) -> str:
     first = body.split("\n", 1)[0]
-    if dateline := _DATELINE_PREFIX.match(first):
+    if dateline := DATELINE_PREFIX.match(first):
         first = first[dateline.end() :]
     elif kicker := _KICKER.match(first):
         return kicker.group(1).strip()
@@ -215,7 +212,7 @@ def _from_plain(text: str, path: Path, options: LoadOptions) -> Article:
         stripped = line.strip().lstrip("•").strip()
         if published is None and stripped and len(stripped) < 40:
             published = parse_date(stripped)
-        if not outlet and (m := _DATELINE_AGENCY.match(stripped)):
+        if not outlet and (m := DATELINE_AGENCY.match(stripped)):
             outlet = m.group(1)
     body, author = options.cleaner.clean_with_author("\n".join(lines))
     first = body.split("\n", 1)[0]

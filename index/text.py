@@ -63,3 +63,15 @@ def fold_for_matching(text: str) -> str:
     text = text.replace("\u093c", "").replace("\u0901", "\u0902")
     text = text.replace("\u200c", "").replace("\u200d", "")
     return _DIGIT_GROUPS.sub("", text)
+
+
+# A report's opening "New Delhi, Aug 7 (KNN):": where and when it was filed.
+_DATELINE = re.compile(r"^[A-Z][\w .]{1,40}, \w{3,9}\.? \d{1,2}\b")
+DATELINE_AGENCY = re.compile(_DATELINE.pattern + r" \(([A-Z]{2,10})\)")
+DATELINE_PREFIX = re.compile(_DATELINE.pattern + r"(?: \([A-Z]{2,10}\))?\s*[:\-–—]?\s*")
+
+
+def dateline_end(text: str) -> int:
+    """Where the dateline that opens `text` ends; 0 when it opens with none."""
+    found = DATELINE_PREFIX.match(text)
+    return found.end() if found else 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from index.text import dateline_end
 from index.tokenize import tokenize
 
 _DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
@@ -145,9 +146,18 @@ def mentions(kind: str, text: str) -> list[str]:
     if kind == "number":
         return [m.group().strip() for m in _quantities(text)]
     if kind == "when":  # a date or a day ("on Wednesday")
-        return [m.group() for m in DATE.finditer(text)] + [m.group() for m in DAY.finditer(text)]
+        return _event_dates(text) + [m.group() for m in DAY.finditer(text)]
+    if kind == "date":
+        return _event_dates(text)
     pattern = RECOGNISERS.get(kind)
     return [m.group().strip() for m in pattern.finditer(text)] if pattern else []
+
+
+def _event_dates(text: str) -> list[str]:
+    """The dates a text tells of: not its dateline's, which says when the report
+    was filed ("New Delhi, Aug 7 (KNN): ... met on Wednesday" met on the 6th)."""
+    filed = dateline_end(text)
+    return [m.group() for m in DATE.finditer(text) if m.start() >= filed]
 
 
 def asked_units(question: str) -> list[str]:

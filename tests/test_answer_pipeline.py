@@ -345,3 +345,10 @@ def test_a_verdict_follows_the_direction_the_evidence_gives() -> None:
     some = passage("More than 80 delegates attended.")
     counted = Candidate(some, some.text, 0, len(some.text), {"gap": 0.0})
     assert not answer_text(analyse("Did fewer than 100 attend?"), counted).startswith("No. ")
+
+
+def test_a_dateline_says_when_the_report_was_filed_not_when_things_happened() -> None:
+    filed = "New Delhi, Aug 7 (KNN) The two sides met on Wednesday in the capital."
+    assert mentions("date", filed) == []
+    assert mentions("when", filed) == ["Wednesday"]
+    assert mentions("date", "The talks, held on Aug 6, ended well.") == ["Aug 6"]

@@ -25,8 +25,8 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "published",
-        r"\b(when|what date|which date|which day|what time)\b.*\b(published|posted|released|"
-        r"dated|updated|come out|came out|put out|run|ran|appear(ed)?)\b"
+        r"\b(when|what date|which date|which day|what time)\b.*\b(publish\w*|posted|released|"
+        r"printed|dated|updated|come out|came out|put out|run|ran|appear(ed)?)\b"
         r"|\b(which|what)\s+(\w+\s+){0,2}(outlet|newspaper|paper|agency|publication|website|"
         r"site|channel)\b"
         r"|कब.*(प्रकाशित|छपी|छपा|छपे|पोस्ट|अपडेट)|(किस|कौन|किन).*(अखबार|समाचार\s*पत्र|एजेंस|वेबसाइट|"

@@ -64,6 +64,8 @@ from rag.types import Passage
         ("which official was present when the deal was signed", "person"),  # not "when"
         ("क्या rbi ने रेपो रेट घटाया", "yes-no"),  # any verb, no question mark
         ("क्या है UPI?", "description"),  # "what is", not yes/no
+        ("On what date did the agency publish it?", "published"),  # any form of the verb
+        ("What date is printed on the report?", "published"),
     ],
 )
 def test_the_answer_type_comes_from_the_question_word(question: str, expected: str) -> None:

@@ -3,8 +3,9 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # No byte-compiling at install: compiling every file of torch, gradio and the rest
-# took 1.6 of the 4 minutes of a fresh install on two cores; Python compiles the
-# modules it imports, once, when it first imports them.
+# took 1.6 of the 4 minutes of a fresh install on two cores. The modules a question
+# imports are compiled after it (rag/precompile.py: 10 s), so that a cold `rag ask`
+# does not compile them again each time where PYTHONDONTWRITEBYTECODE is set.
 INSTALL := $(PY) -m pip --disable-pip-version-check -q install --no-compile
 DATA ?= rag-data
 export TOKENIZERS_PARALLELISM := false
@@ -17,6 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	# The CPU build of torch first: anything that pulls torch in later then finds it.
 	$(INSTALL) torch==2.13.0
 	$(INSTALL) -e .
+	$(PY) -m rag.precompile
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed

@@ -1,6 +1,7 @@
 """The import names are generic (rag, index, ui, eval): each must be this repo's."""
 
 import importlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -59,3 +60,23 @@ def test_imports_flow_one_way(package: str) -> None:
         if (found := _imported_packages(path)) - ALLOWED[package]
     }
     assert not wrong, f"{package} imports what it must not: {wrong}"
+
+
+@pytest.mark.slow
+def test_precompile_writes_what_a_question_imports(tmp_path: Path) -> None:
+    # Under PYTHONDONTWRITEBYTECODE an import keeps no compiled form; the install
+    # step writes them anyway (here under a cache prefix, leaving the venv alone).
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "rag.precompile"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    compiled = {f"{p.parent.name}/{p.name.split('.')[0]}" for p in tmp_path.rglob("*.pyc")}
+    # The answerer, the index and the vector database: the question's own path.
+    wanted = {"rag/extractive", "index/store", "index/bm25", "chromadb/__init__"}
+    assert wanted <= compiled, sorted(compiled)[:20]

@@ -25,8 +25,12 @@ WEEKDAYS_HI = "सोमवार मंगलवार बुधवार ग�
 _MONTH_EN = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _MONTH = rf"(?:{_MONTH_EN}|{'|'.join(MONTHS_HI)}|फ़रवरी|सितम्बर|अक्तूबर|नवम्बर|दिसम्बर)"
 _NUM = r"[0-9०-९]"
-# Not inside a word of either script: the 20 of "टी20" or the 5 of "Kavita5" counts nothing.
-_WHOLE_NUMBER = rf"(?<![\w.,\u0900-\u097f]){_NUM}+(?:[.,]{_NUM}+)*(?![\w\u0900-\u097f])"
+# Not inside a word of either script: the 20 of "टी20" or the 5 of "Kavita5" counts
+# nothing, nor does the end of a name joined by a hyphen ("NVS-04", "COVID-19").
+_WHOLE_NUMBER = (
+    rf"(?<![\w.,\u0900-\u097f])(?<![A-Za-z\u0900-\u097f]-){_NUM}+(?:[.,]{_NUM}+)*"
+    rf"(?![\w\u0900-\u097f])"
+)
 DATE = re.compile(
     rf"(?<!\w){_NUM}{{1,2}}\s+{_MONTH}(?:,?\s+{_NUM}{{4}})?"
     rf"|{_MONTH}\s+{_NUM}{{1,2}}(?:,?\s+{_NUM}{{4}})?(?!\w)"

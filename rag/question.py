@@ -94,7 +94,11 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 TYPE_PATTERNS = tuple((name, re.compile(p, re.IGNORECASE)) for name, p in _TYPE_PATTERNS)
 
-_NUMBER = re.compile(r"(?<![\w.])[0-9०-९]+(?:[.,][0-9०-९]+)*(?:st|nd|rd|th|वां|वीं|वें)?(?!\w)")
+# Whole tokens, as rag/entities.py reads them: the 04 of "NVS-04" is its name's.
+_NUMBER = re.compile(
+    r"(?<![\w.])(?<![A-Za-z\u0900-\u097f]-)[0-9०-९]+(?:[.,][0-9०-९]+)*"
+    r"(?:st|nd|rd|th|वां|वीं|वें)?(?!\w)"
+)
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9-]*")
 _HINDI_CALENDAR = re.compile(

@@ -83,6 +83,9 @@ def test_numbers_are_whole_tokens() -> None:
     assert mentions("date", "They met on Wednesday.") == []  # a weekday is no date
     assert mentions("number", "day 28, said warden Kavita5") == ["28"]
     assert mentions("number", "आखिरी टी20 मुकाबले में 5 विकेट") == ["5 विकेट"]
+    # A number joined to a word by a hyphen ends a name; a range or a unit does not.
+    assert mentions("number", "NVS-04 and COVID-19 on the टी-20 day") == []
+    assert mentions("number", "fares of Rs 10-25 on the 5.9-km stretch") != []
     assert mentions("number", "The stretch has four underground stations") != []
     # Dates, years and clock times count nothing; a decimal is not a clock time.
     assert mentions("number", "On August 7, 2025 at 10:30 the talks began") == []

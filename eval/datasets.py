@@ -41,6 +41,7 @@ SET_CORPORA: dict[str, list[Path]] = {
     "seed": [SHARED_CORPUS],
     "sample": [SAMPLE_CORPUS],
     "readers": [SHARED_CORPUS, SAMPLE_CORPUS],
+    "fresh": [SHARED_CORPUS, SAMPLE_CORPUS],
 }
 # A set split once into halves by a hash of each id: answering is tuned on
 # "tune" only, and the figures reported (and gated in CI) are "test"'s.

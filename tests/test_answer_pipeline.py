@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from answering import flat_idf, passage
 
-from eval.datasets import read_items, set_path, split_items
+from eval.datasets import SAMPLE_CORPUS, read_items, set_path, split_items
 from eval.report import failures_section
 from rag.candidate import Candidate
 from rag.compose import answer_text, neutralise_markers
@@ -207,6 +207,16 @@ def test_the_readers_set_splits_once_by_id() -> None:
     assert len(tune) + len(test) == len(items) >= 150
     assert {i.id for i in tune}.isdisjoint(i.id for i in test)
     assert all(i.split == "test" for i in test)  # a property of the id alone
+
+
+def test_the_fresh_set_names_only_articles_that_exist() -> None:
+    items = read_items(set_path("fresh"))
+    assert len({i.id for i in items}) == len(items) == 80
+    sample = {p.name for p in SAMPLE_CORPUS.iterdir()}
+    for item in items:
+        named = {ref.split("#")[0] for ref in item.gold_refs}
+        assert all(n in sample or n[:3].isdigit() for n in named), (item.id, named)
+        assert item.answerable == bool(item.key_facts), item.id
 
 
 def test_the_report_lists_every_failed_question() -> None:

@@ -59,13 +59,14 @@ _NUMBER_WORDS = (
     r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|"
     r"forty|fifty|hundred|दो|तीन|चार|पांच|पाँच|छह|सात|आठ|नौ|दस|बीस|सौ)"
 )
-# A quantity: a whole number with the word it counts ("80 delegates", "674 बैंक").
+# A quantity: a whole number with the word it counts ("80 delegates", "674 बैंक",
+# "5.9-km": joined by a hyphen, English news writes its units so).
 QUANTITY = re.compile(
     rf"(?:(?:about|around|nearly|over|some|almost|more than|less than|करीब|लगभग|क़रीब|"
     rf"तकरीबन)\s+)?(?:Rs\.?\s*|₹\s*|\$\s*|US\$\s*)?(?:{_WHOLE_NUMBER}|(?<![\w\u0900-\u097f])"
     rf"{_NUMBER_WORDS}(?![\w\u0900-\u097f]))(?:\s*(?:%|per\s*cent|percent|"
     r"प्रतिशत|फीसदी))?(?:\s+(?:lakh|crore|million|billion|thousand|hundred|लाख|करोड़|हज़ार|हजार|"
-    r"अरब))?(?:\s+[\w\u0900-\u097f]+)?",
+    r"अरब))?(?:(?:\s+|-)[\w\u0900-\u097f]+)?",
     re.IGNORECASE,
 )
 _PERSON_CUES = (
@@ -91,6 +92,11 @@ ORGANISATION = re.compile(
     r"|\b[A-Z]{2,}[A-Z0-9-]*\b"
     r"|मंत्रालय|परिषद|बैंक|संगठन|आयोग|विभाग|कंपनी|निगम|समिति|संस्थान|प्राधिकरण|बोर्ड|महासंघ",
 )
+_TIME_UNITS = (
+    r"\bminutes?\b|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\byears?\b|\bseconds?\b"
+    r"|मिनट|घंटे|दिन|सप्ताह|महीने|साल|वर्ष|सेकंड"
+)
+_DISTANCE_UNITS = r"\bkm\b|kilomet|\bmiles?\b|\bmetres?\b|\bmeters?\b|किलोमीटर|मील|मीटर"
 # The unit a number question names, in either language, and how a quantity in
 # it is written: "how much did it cost" is not answered by "5.9 km". Only named
 # units: "how much rain" or "how many people" leave the unit open.
@@ -99,8 +105,8 @@ UNITS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     for name, asked, written in (
         (
             "money",
-            r"\b(?:cost|costs|price|priced|worth|spend|spent|budget|invest\w*|rupees?|dollars?)\b"
-            r"|लागत|कीमत|खर्च|रुपये|रुपए|डॉलर|निवेश|बजट",
+            r"\b(?:cost|costs|price|priced|worth|spend|spent|budget|invest\w*|rupees?|dollars?|"
+            r"fares?|fees?)\b|लागत|कीमत|खर्च|रुपये|रुपए|डॉलर|निवेश|बजट|किराय|किराए|शुल्क|फीस",
             r"\bRs\b|₹|\$|\brupees?\b|\bdollars?\b|रुपये|रुपए|डॉलर",
         ),
         (
@@ -109,13 +115,22 @@ UNITS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"%|per\s?cent|प्रतिशत|फीसदी",
         ),
         (
-            "length of time or distance",  # "how long" is either
-            r"\bhow long\b|\bhow far\b|कितने समय|कितनी देर|कितनी दूर|कितनी लंबी|कितना लंबा|"
-            r"\bhow many (?:minutes|hours|days|weeks|months|years|km|kilomet\w+)\b"
-            r"|कितने (?:मिनट|घंटे|दिन|सप्ताह|महीने|साल|वर्ष|किलोमीटर)",
-            r"\bminutes?\b|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\byears?\b|"
-            r"\bseconds?\b|\bkm\b|kilomet|\bmiles?\b|\bmetres?\b|मिनट|घंटे|दिन|सप्ताह|महीने|साल|"
-            r"वर्ष|सेकंड|किलोमीटर|मील|मीटर",
+            "duration",  # "how long does it take" asks for a time, not a distance
+            r"\bhow long\b.*\b(?:take|takes|took|taking|last|lasts|lasted)\b"
+            r"|\bhow many (?:seconds|minutes|hours|days|weeks|months|years)\b"
+            r"|कितने समय|कितना समय|कितनी देर|कितने (?:सेकंड|मिनट|घंटे|दिन|सप्ताह|महीने|साल|वर्ष)",
+            _TIME_UNITS,
+        ),
+        (
+            "length of time or distance",  # a bare "how long" is either
+            r"\bhow long\b(?!.*\b(?:take|takes|took|taking|last|lasts|lasted)\b)",
+            rf"{_TIME_UNITS}|{_DISTANCE_UNITS}",
+        ),
+        (
+            "distance",  # height, depth and width are distances too
+            r"\bhow (?:far|tall|high|deep|wide)\b|\bhow many (?:km|kilomet\w+|metres|meters)\b"
+            r"|कितनी दूर|कितन[ाी] (?:लंब|ऊंच|ऊँच|गहर|चौड़)|ऊंचाई|ऊँचाई|कितने (?:किलोमीटर|मीटर)",
+            _DISTANCE_UNITS,
         ),
         (
             "weight",

@@ -19,7 +19,7 @@ from rag.entities import MONTHS_HI, WEEKDAYS_HI
 _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "authorship",
-        r"\b(who|which|whose)\b.*\b(wrote|write|written|authored|penned|reporter|journalist|"
+        r"\b(who|which|whose)\b.*\b(wrote|write|written|authored|penned|reported|reporter|journalist|"
         r"correspondent|writer|author|byline)\b|\bby whom\b"
         r"|(किस|किसने|कौन|किन).*(पत्रकार|संवाददाता|रिपोर्टर|लेखक|लिखी|लिखा|लिखे|लिखी\s+है)",
     ),

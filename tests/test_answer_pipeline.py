@@ -86,6 +86,11 @@ def test_numbers_are_whole_tokens() -> None:
     # A number joined to a word by a hyphen ends a name; a range or a unit does not.
     assert mentions("number", "NVS-04 and COVID-19 on the टी-20 day") == []
     assert mentions("number", "fares of Rs 10-25 on the 5.9-km stretch") != []
+    assert in_units(mentions("number", "The 51.7-metre tall rocket")[0], ["distance"])
+    assert asked_units("How tall was the rocket?") == asked_units("रॉकेट कितना ऊंचा था") == ["distance"]
+    assert not in_units("19 minutes", asked_units("How tall was the rocket?"))
+    assert not in_units("5.9-km", asked_units("How long does the ride take?"))
+    assert in_units("5.9-km", asked_units("How long is the stretch?"))
     assert mentions("number", "The stretch has four underground stations") != []
     # Dates, years and clock times count nothing; a decimal is not a clock time.
     assert mentions("number", "On August 7, 2025 at 10:30 the talks began") == []

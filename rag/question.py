@@ -29,8 +29,8 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"printed|dated|updated|come out|came out|put out|run|ran|appear(ed)?)\b"
         r"|\b(which|what)\s+(\w+\s+){0,2}(outlet|newspaper|paper|agency|publication|website|"
         r"site|channel)\b"
-        r"|कब.*(प्रकाशित|छपी|छपा|छपे|पोस्ट|अपडेट)|(किस|कौन|किन).*(अखबार|समाचार\s*पत्र|एजेंस|वेबसाइट|"
-        r"चैनल|मीडिया|प्रकाशन)",
+        r"|(कब|किस\s+(तारीख|तिथि|दिन)).*(प्रकाशित|छपी|छपा|छपे|पोस्ट|अपडेट)"
+        r"|(किस|कौन|किन).*(अखबार|समाचार\s*पत्र|एजेंस|वेबसाइट|(न्यूज़|न्यूज|समाचार)\s*साइट|चैनल|मीडिया|प्रकाशन)",
     ),
     (
         "day",
@@ -110,7 +110,7 @@ _HINDI_CALENDAR = re.compile(
 # Hindi stories", "दोनों रिपोर्ट में", "किन दो एजेंसियों".
 _SEVERAL_ARTICLES = re.compile(
     r"\b(?:both|two|each|all)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:reports?|articles?|stories|"
-    r"outlets|papers|agencies|sources)\b|\b(?:English|Hindi)\s+and\s+(?:English|Hindi)\b"
+    r"outlets|papers|agencies|sources)\b|\b(?:English|Hindi)\s+and\s+(?:the\s+)?(?:English|Hindi)\b"
     r"|दोनों|दो\s+(?:\S+\s+)?(?:रिपोर्ट|खबर|ख़बर|लेख|एजेंसि|स्रोत|अखबार)"
     r"|(?:अंग्रेज़ी|अंग्रेजी|हिंदी|हिन्दी)\s+और\s+(?:अंग्रेज़ी|अंग्रेजी|हिंदी|हिन्दी)",
     re.IGNORECASE,

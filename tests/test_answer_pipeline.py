@@ -66,6 +66,10 @@ from rag.types import Passage
         ("क्या है UPI?", "description"),  # "what is", not yes/no
         ("On what date did the agency publish it?", "published"),  # any form of the verb
         ("What date is printed on the report?", "published"),
+        ("who reported the story for the hindi site", "authorship"),
+        ("यह खबर किस तारीख को प्रकाशित हुई?", "published"),  # as "on what date did they publish"
+        ("किन न्यूज़ साइटों ने यह खबर छापी?", "published"),
+        ("किस अधिकारी ने साइट का दौरा किया?", "person"),  # a building site: no outlet
     ],
 )
 def test_the_answer_type_comes_from_the_question_word(question: str, expected: str) -> None:

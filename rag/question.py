@@ -41,7 +41,7 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "date",
         r"\b(what|which)\s+(date|year|month)\b"
-        r"|किस\s+(तारीख|तिथि|साल|वर्ष|महीने)|कौन\s*-?\s*(सी|से)\s+(तारीख|तिथि|साल|वर्ष|महीने)",
+        r"|(किस|किन)\s+(तारीख|तिथि|साल|वर्ष|महीने)|कौन\s*-?\s*(सी|से)\s+(तारीख|तिथि|साल|वर्ष|महीने)",
     ),
     # A clock time; "what time of year" is a when.
     ("time", r"\b(what|which)\s+time\b(?!\s+of\b)|कितने\s+बजे|किस\s+वक्?त"),
@@ -53,7 +53,7 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "number",
-        r"\bhow\s+(many|much|long|far|big|large|old|tall|high|fast|heavy|often)\b"
+        r"\bhow\s+(many|much|long|far|big|large|old|tall|high|deep|wide|fast|heavy|often)\b"
         r"|\b(what|which)\s+(\w+\s+){0,2}(percentage|percent|share|number|amount|figure|rate|count|"
         r"total|size|cost|price|value)\b"
         r"|कितन[ाेी]|कितनों|कितना|कितनी|कितने|किती",
@@ -68,20 +68,24 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "organisation",
-        r"\b(which|what)\s+(organisation|organization|company|firm|body|institution|bank|"
-        r"ministry|department|agency|council|group|association|party|committee|commission)\b"
-        r"|(किस|किन)\s+(संस्था|संगठन|कंपनी|मंत्रालय|विभाग|बैंक|परिषद|समिति|आयोग|निकाय)"
+        # As for a person: a few words may come between ("which five Japanese companies").
+        r"\b(which|what)\s+(?!(did|does|do|is|was|were|are|has|have|had)\b)(\S+\s+){0,3}"
+        r"(organisations?|organizations?|compan(y|ies)|firms?|bod(y|ies)|institutions?|banks?|"
+        r"ministr(y|ies)|departments?|agenc(y|ies)|councils?|groups?|associations?|parties|party|"
+        r"committees?|commissions?)\b"
+        r"|(किस|किन)\s+(\S+\s+)?(संस्था|संगठन|कंपन[ीि]|मंत्रालय|विभाग|बैंक|परिषद|समिति|आयोग|निकाय|केंद्र)"
         r"|(संस्था|संगठन|कंपनी|मंत्रालय|विभाग|बैंक)\s+कौन",
     ),
     (
         "person",
         r"^\s*(who|whom|whose)\b|\b(who|whom)\b"
         r"|\b(which|what)\s+(?!(did|does|do|is|was|were|are|has|have|had)\b)(\S+\s+){0,3}"
-        r"(official|minister|person|people|leader|secretary|"
+        r"(official|minister|person|people|leader|secretary|member|"
         r"president|ambassador|chief|head|officer|man|woman|spokesperson|governor|captain|"
         r"player|opener)\b"
-        r"|\bकौन\b|किसने|किसको|किससे|किन्होंने|किसकी\s+अध्यक्षता"
-        r"|(किस|किन)\s+(\S+\s+)?(अधिकारी|मंत्री|नेता|व्यक्ति|खिलाड़ी|सचिव|राजदूत|कप्तान)"
+        r"|\bकौन\b|किसने|किसको|किसे|किससे|किन्होंने|किसकी\s+अध्यक्षता"
+        # "किन अधिकारियों": a noun in -ी has -ि before its plural ending.
+        r"|(किस|किन)\s+(\S+\s+)?(अधिकार[ीि]|मंत्र[ीि]|नेता|व्यक्ति|खिलाड़[ीि]|सचिव|राजदूत|कप्तान)"
         r"|(अधिकारी|मंत्री|सचिव|राजदूत|निदेशक|अध्यक्ष|कप्तान|गवर्नर|प्रवक्ता)\s+का\s+नाम\s+क्या",
     ),
     (

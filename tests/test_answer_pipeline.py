@@ -69,7 +69,10 @@ from rag.types import Passage
         ("who reported the story for the hindi site", "authorship"),
         ("यह खबर किस तारीख को प्रकाशित हुई?", "published"),  # as "on what date did they publish"
         ("किन न्यूज़ साइटों ने यह खबर छापी?", "published"),
-        ("किस अधिकारी ने साइट का दौरा किया?", "person"),  # a building site: no outlet
+        ("किन अधिकारियों ने साइट का दौरा किया?", "person"),  # a building site: no outlet
+        ("किन कंपनियों ने निवेश किया?", "organisation"),
+        ("Which five Japanese companies signed it?", "organisation"),
+        ("अवार्ड किसे मिला?", "person"),
     ],
 )
 def test_the_answer_type_comes_from_the_question_word(question: str, expected: str) -> None:
@@ -91,7 +94,9 @@ def test_numbers_are_whole_tokens() -> None:
     assert mentions("number", "NVS-04 and COVID-19 on the टी-20 day") == []
     assert mentions("number", "fares of Rs 10-25 on the 5.9-km stretch") != []
     assert in_units(mentions("number", "The 51.7-metre tall rocket")[0], ["distance"])
-    assert asked_units("How tall was the rocket?") == asked_units("रॉकेट कितना ऊंचा था") == ["distance"]
+    assert (
+        asked_units("How tall was the rocket?") == asked_units("रॉकेट कितना ऊंचा था") == ["distance"]
+    )
     assert not in_units("19 minutes", asked_units("How tall was the rocket?"))
     assert not in_units("5.9-km", asked_units("How long does the ride take?"))
     assert in_units("5.9-km", asked_units("How long is the stretch?"))

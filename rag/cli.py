@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,12 +72,10 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _print_answer(
-    assistant: Any, args: argparse.Namespace, question: str, history: list[str]
-) -> None:
+def _print_answer(items: Iterable[str | Answer]) -> None:
     """The answer as it streams, then each cited source once (outlet, author, date, file)."""
     answer: Answer | None = None
-    for item in assistant.stream(question, lang=args.lang, filters=_filters(args), history=history):
+    for item in items:
         if isinstance(item, str):
             print(item, end="", flush=True)
         else:
@@ -96,11 +94,15 @@ def _print_answer(
 
 def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
+    prepared = assistant.prepare(args.question, lang=args.lang, filters=_filters(args))
+    if prepared.refusal:
+        # Nothing was searched (no words, an empty index, filters no article meets):
+        # a script sees the failure, as for a bad value.
+        raise ValueError(prepared.refusal)
     if args.json:
-        answer = assistant.ask(args.question, lang=args.lang, filters=_filters(args))
-        print(answer.to_json())
+        print(assistant.answer_prepared(prepared).to_json())
         return 0
-    _print_answer(assistant, args, args.question, [])
+    _print_answer(assistant.stream_prepared(prepared))
     return 0
 
 
@@ -120,7 +122,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
             if interactive:
                 break
             continue
-        _print_answer(assistant, args, question, history)
+        _print_answer(
+            assistant.stream(question, lang=args.lang, filters=_filters(args), history=history)
+        )
         history.append(question)
     return 0
 

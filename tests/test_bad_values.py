@@ -48,6 +48,17 @@ def test_cli_ask_refuses_a_bad_value_in_one_line(
     assert err.startswith("rag: ") and message in err and len(err.splitlines()) == 1
 
 
+@pytest.mark.parametrize("question", ["", "   ", "?!"])
+def test_cli_ask_refuses_a_question_without_words(
+    sample_index: Assistant, capsys: pytest.CaptureFixture[str], question: str
+) -> None:
+    data_dir = str(sample_index.settings.data_dir)
+    for flags in ([], ["--json"]):
+        code, out, err = cli(capsys, "ask", question, "--data-dir", data_dir, *flags)
+        assert code == 2 and out == ""
+        assert err == f"rag: {say('bad_question', 'en')}\n"
+
+
 def test_an_unknown_outlet_is_refused_with_the_known_ones(sample_index: Assistant) -> None:
     with pytest.raises(ValueError, match="outlet: no indexed article is from 'Reuters'") as error:
         sample_index.ask(QUESTION, filters={"outlet": "Reuters"})

@@ -18,8 +18,12 @@ from index.text import fold_for_matching
 from index.tokenize import tokenize
 from rag.candidate import Candidate
 from rag.entities import (
+    DAY,
     NUMBER,
+    WEEKDAYS_EN,
+    WEEKDAYS_HI,
     asked_units,
+    day_date,
     in_language,
     in_units,
     new_mentions,
@@ -110,6 +114,12 @@ def _lead(question: Question, best: Candidate) -> str:
     if question.type == "number" and best.passage.language not in (question.language, "mixed"):
         # The counted word is in the other language: its size, translated, reads in both.
         return quantity_in_language(value, question.language)
+    if DAY.fullmatch(value) and (on := day_date(value, best.text, best.passage.date)):
+        # "On Tuesday" in a report of 12 August: the reader gets the date as well;
+        # "yesterday" or "कल" only the date.
+        dated = _date_text(on.isoformat(), question.language)
+        weekday = value.capitalize() in WEEKDAYS_EN or value in WEEKDAYS_HI
+        return f"{in_language(value, question.language)}, {dated}" if weekday else dated
     return in_language(value, question.language)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 from index.text import dateline_end
 from index.tokenize import tokenize
@@ -273,6 +274,42 @@ def quantity_in_language(mention: str, language: str) -> str:
         _SCALES[int(str(match.lastgroup)[1:])][language == "hi"] for match in _SCALE.finditer(after)
     ]
     return f"{sign}{number.group()}{percent}" + "".join(f" {word}" for word in scales)
+
+
+# A verb in the future tense: "will open on Monday" is the next Monday, "कल खुलेगा" tomorrow.
+_FUTURE = re.compile(
+    r"\b(?:will|shall|is to|are to|set to|scheduled)\b"
+    r"|(?:ेगा|ेगी|ेंगे|ेंगी|ोगा|ोगी|ोंगे|एगा|एगी|एंगे)(?![\u0900-\u097f])",
+    re.IGNORECASE,
+)
+_RELATIVE_DAYS = {"today": 0, "आज": 0, "yesterday": -1, "tomorrow": 1}
+
+
+def day_date(day: str, sentence: str, reported: str) -> date | None:
+    """The date a day named in a report means, counted from the report's date (ISO):
+    its own weekday is that day, another weekday the last one before it, or with
+    a verb in the future the next one ("कल" likewise: yesterday, or tomorrow);
+    None without a report date or a day's name."""
+    try:
+        on = date.fromisoformat(reported[:10])
+    except ValueError:
+        return None
+    name, future = day.strip(), bool(_FUTURE.search(sentence))
+    if name.lower() in _RELATIVE_DAYS:
+        return on + timedelta(days=_RELATIVE_DAYS[name.lower()])
+    if name == "कल":  # yesterday or tomorrow: the verb says which
+        return on + timedelta(days=1 if future else -1)
+    weekdays = [d.lower() for d in WEEKDAYS_EN]
+    if name.lower() in weekdays:
+        weekday = weekdays.index(name.lower())
+    elif name in WEEKDAYS_HI:
+        weekday = WEEKDAYS_HI.index(name)
+    else:
+        return None
+    ahead = (weekday - on.weekday()) % 7
+    if ahead == 0:
+        return on
+    return on + timedelta(days=ahead) if future else on - timedelta(days=7 - ahead)
 
 
 def in_language(mention: str, language: str) -> str:

@@ -15,6 +15,7 @@ from rag.entities import (
     asked_units,
     calendar_terms,
     counted_word,
+    day_date,
     in_language,
     in_units,
     mentions,
@@ -104,6 +105,27 @@ def test_numbers_are_whole_tokens() -> None:
     # Dates, years and clock times count nothing; a decimal is not a clock time.
     assert mentions("number", "On August 7, 2025 at 10:30 the talks began") == []
     assert mentions("number", "Rs 25.31 lakh crore in July") == ["Rs 25.31 lakh crore"]
+
+
+def test_a_day_named_in_a_report_is_dated_from_the_report() -> None:
+    from datetime import date
+
+    assert day_date("Tuesday", "ISRO on Tuesday launched it", "2025-08-12") == date(2025, 8, 12)
+    assert day_date("Wednesday", "They met on Wednesday", "2025-08-07") == date(2025, 8, 6)
+    assert day_date("Monday", "It will open on Monday", "2025-08-24") == date(2025, 8, 25)
+    assert day_date("बुधवार", "बुधवार को बैठक हुई", "2025-08-07") == date(2025, 8, 6)
+    assert day_date("कल", "मेट्रो कल से चलेगी", "2025-08-24") == date(2025, 8, 25)
+    assert day_date("कल", "कल बैठक हुई", "2025-08-24") == date(2025, 8, 23)
+    assert day_date("Tuesday", "on Tuesday", "") is None  # an undated article
+
+
+def test_a_weekday_leads_with_its_date() -> None:
+    report = replace(passage("ISRO on Tuesday launched NVS-04."), date="2025-08-12")
+    best = Candidate(report, report.text, 0, len(report.text))
+    assert answer_text(analyse("When was NVS-04 launched?"), best).startswith(
+        "Tuesday, 12 August 2025 — "
+    )
+    assert answer_text(analyse("NVS-04 कब लॉन्च हुआ?"), best).startswith("मंगलवार, 12 अगस्त 2025 — ")
 
 
 def test_a_named_unit_must_be_met_and_a_counted_word_is_read() -> None:

@@ -15,6 +15,11 @@ of the question's key facts (for a yes/no question, all but the verdict).
    does not hold the answer. The threshold is the point of the trade-off curve
    (answerable tune questions answered against unanswerable ones refused) with
    the best balanced accuracy, over the tune questions and the withheld ones.
+Before either, the embedding model's cosines of other-language candidates are
+raised by how much lower they run across scripts (`script_gap`: the mean over the
+candidates in the question's language less the mean over the other language's;
+no label read), so that the two are compared like with like; the answerer does
+the same with the gap it finds in the weights file.
 Both penalise their weights (L2, on standardised features); the penalty is the
 one whose answers, cross-validated over five folds of the tune half, are most
 often right and whose refusals most often made.
@@ -107,6 +112,44 @@ def examples(
             others = [p for p in retrieval.passages if p.ref not in item.gold_refs][:k]
             withheld.append(example(reader, item, others, False))
     return asked, withheld
+
+
+def _other_language(e: Example, c: Candidate) -> bool:
+    return c.passage.language not in (e.item.language, "mixed") and "dense" in c.passage.scores
+
+
+def script_gap(data: list[Example]) -> dict[str, float]:
+    """MODEL_FEATURES' mean over the candidates in the question's language less
+    that over the other language's (those the model measured): how much lower the
+    model's cosines run across scripts. No label is read."""
+    same: dict[str, list[float]] = {n: [] for n in MODEL_FEATURES}
+    other: dict[str, list[float]] = {n: [] for n in MODEL_FEATURES}
+    for e in data:
+        for c in e.candidates:
+            if "dense" in c.passage.scores:
+                for n in MODEL_FEATURES:
+                    (other if _other_language(e, c) else same)[n].append(c.features[n])
+    return {
+        n: round(float(np.mean(same[n]) - np.mean(other[n])), 4) if same[n] and other[n] else 0.0
+        for n in MODEL_FEATURES
+    }
+
+
+def across_scripts(data: list[Example], gap: dict[str, float]) -> list[Example]:
+    """The examples with their other-language candidates' MODEL_FEATURES raised by
+    `gap`, as the answerer reads them (AnswerWeights.across_scripts)."""
+    weights = AnswerWeights(other_language=gap)
+    out = []
+    for e in data:
+        found = [
+            replace(c, features=weights.across_scripts(c.features, set(MODEL_FEATURES)))
+            if _other_language(e, c)
+            else c
+            for c in e.candidates
+        ]
+        rows = np.array([[c.features[n] for n in FEATURES] for c in found])
+        out.append(replace(e, candidates=found, rows=rows.reshape(-1, len(FEATURES))))
+    return out
 
 
 def without_model(data: list[Example]) -> list[Example]:
@@ -385,6 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         prepare_index(assistant, readers.corpus, owned=args.data_dir is None, progress=False)
         reader = assistant.reader()
         asked, withheld = examples(assistant, tune, reader)
+        gap = script_gap(asked)
+        asked, withheld = across_scripts(asked, gap), across_scripts(withheld, gap)
         # The lexical set answers where the model cannot read: no translations from it either.
         blind = replace(reader, meaning=None)
         blind_asked, blind_withheld = map(without_model, examples(assistant, tune, blind))
@@ -410,6 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
         ),
         typical={n: round(float(every[:, FEATURES.index(n)].mean()), 4) for n in MODEL_FEATURES},
+        other_language=gap,
         fitted_on={
             "set": "readers",
             "embedding": assistant.settings.embedding.model,

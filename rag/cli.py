@@ -12,6 +12,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.messages import say
 from rag.settings import Settings
 
 if TYPE_CHECKING:
@@ -81,14 +82,18 @@ def _print_answer(items: Iterable[str | Answer]) -> None:
         else:
             answer = item
     print()
-    if answer and answer.note:
+    if answer is None:
+        return
+    if answer.note:
         print(f"({answer.note})")
     shown: set[int] = set()
-    for c in answer.citations if answer else []:
+    language = answer.language
+    for c in answer.citations:
         if c.n not in shown:
             shown.add(c.n)
-            by = ", ".join(x for x in (c.author, c.outlet) if x)
-            print(f"  [{c.n}] {c.title} — {by or 'no byline'}, {c.date or 'undated'} ({c.ref})")
+            by = ", ".join(x for x in (c.author, c.outlet) if x) or say("no_byline", language)
+            on = c.date or say("undated", language)
+            print(f"  [{c.n}] {c.title} — {by}, {on} ({c.ref})")
         print(f"      “{c.quote}”")
 
 

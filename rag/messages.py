@@ -19,6 +19,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The language model did not answer ({reason}); this is the extractive answer.",
         "hi": "भाषा मॉडल से उत्तर नहीं मिला ({reason}); यह स्रोतों से निकाला गया उत्तर है।",
     },
+    # A cited source's line, where its article gives no byline or no date.
+    "no_byline": {"en": "no byline", "hi": "लेखक अज्ञात"},
+    "undated": {"en": "undated", "hi": "तारीख़ अज्ञात"},
     "yes": {"en": "Yes.", "hi": "हाँ।"},
     "no": {"en": "No.", "hi": "नहीं।"},
     "wrote": {

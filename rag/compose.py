@@ -24,6 +24,7 @@ from rag.entities import (
     WEEKDAYS_HI,
     asked_units,
     day_date,
+    expands,
     in_language,
     in_units,
     new_mentions,
@@ -107,6 +108,9 @@ def _fits(question: Question, mention: str) -> tuple[bool, bool]:
 def _lead(question: Question, best: Candidate) -> str:
     """The thing asked for, found in the evidence, as the reader can read it."""
     found = new_mentions(question.type, best.text, question.text)
+    if question.type == "expansion":  # the long form of the abbreviation asked about
+        spelled = [m for m in found if expands(m, question.text)]
+        return _TRAILING_WORDS.sub("", spelled[0]).strip() if spelled else ""
     if not found or question.type not in ("number", "date", "when", "day", "time"):
         return ""  # a name's span is a guess; the quoted evidence names it
     found.sort(key=lambda m: _fits(question, m), reverse=True)  # stable: else the first

@@ -140,6 +140,21 @@ UNITS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     )
 }
+# An abbreviation spelled out beside it: "Kansai Semiconductor Consortium (KSC)",
+# "भारतीय अंतरिक्ष अनुसंधान संगठन (ISRO)".
+EXPANSION = re.compile(
+    r"(?:[A-Z][\w&'-]*\s+(?:(?:of|and|for|the|&)\s+)*){1,8}\(\s*[A-Z][A-Za-z0-9&-]*[A-Z]\s*\)"
+    r"|(?:[\u0900-\u097f]+\s+){1,6}\(\s*[A-Z][A-Za-z0-9&-]*[A-Z]\s*\)"
+)
+_ABBREVIATION = re.compile(r"\(\s*([A-Za-z0-9&-]+)\s*\)$")
+
+
+def expands(mention: str, question: str) -> bool:
+    """Whether an EXPANSION mention spells out an abbreviation the question names."""
+    found = _ABBREVIATION.search(mention)
+    return found is not None and found.group(1).lower() in tokenize(question)
+
+
 RECOGNISERS: dict[str, re.Pattern[str]] = {
     "number": QUANTITY,
     "date": DATE,
@@ -148,6 +163,7 @@ RECOGNISERS: dict[str, re.Pattern[str]] = {
     "person": PERSON,
     "place": PLACE,
     "organisation": ORGANISATION,
+    "expansion": EXPANSION,
 }
 
 

@@ -32,6 +32,14 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|(कब|किस\s+(तारीख|तिथि|दिन)).*(प्रकाशित|छपी|छपा|छपे|पोस्ट|अपडेट)"
         r"|(किस|कौन|किन).*(अखबार|समाचार\s*पत्र|एजेंस|वेबसाइट|(न्यूज़|न्यूज|समाचार)\s*साइट|चैनल|मीडिया|प्रकाशन)",
     ),
+    # What an abbreviation stands for: "full form of KSC", "ISM का पूरा नाम" (a name's
+    # "पूरा नाम" is a person's full name: only beside a Latin abbreviation).
+    (
+        "expansion",
+        r"\b(full form|stands? for|short for|abbreviation|acronym|expansion)\b"
+        r"|[a-z]{2,}[^\u0900-\u097f]*\s+(का|की|के)\s+(पूरा\s+नाम|फुल\s*फ[ॉा]र्म|पूर्ण\s+रूप)"
+        r"|फुल\s*फ[ॉा]र्म",
+    ),
     (
         "day",
         r"\b(what|which)\s+(week)?day\b|\bday of the week\b|\bon what day\b|किस\s+दिन|कौन\s+से\s+दिन|"
@@ -86,7 +94,7 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"|\bकौन\b|किसने|किसको|किसे|किससे|किन्होंने|किसकी\s+अध्यक्षता"
         # "किन अधिकारियों": a noun in -ी has -ि before its plural ending.
         r"|(किस|किन)\s+(\S+\s+)?(अधिकार[ीि]|मंत्र[ीि]|नेता|व्यक्ति|खिलाड़[ीि]|सचिव|राजदूत|कप्तान)"
-        r"|(अधिकारी|मंत्री|सचिव|राजदूत|निदेशक|अध्यक्ष|कप्तान|गवर्नर|प्रवक्ता)\s+का\s+नाम\s+क्या",
+        r"|(अधिकारी|मंत्री|सचिव|राजदूत|निदेशक|अध्यक्ष|कप्तान|गवर्नर|प्रवक्ता)\s+का\s+(पूरा\s+)?नाम\s+क्या",
     ),
     (
         "yes-no",

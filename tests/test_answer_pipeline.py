@@ -75,6 +75,10 @@ from rag.types import Passage
         ("किन कंपनियों ने निवेश किया?", "organisation"),
         ("Which five Japanese companies signed it?", "organisation"),
         ("अवार्ड किसे मिला?", "person"),
+        ("What does ISM stand for?", "expansion"),
+        ("KSC का फुल फॉर्म क्या है", "expansion"),
+        ("ISRO का पूरा नाम क्या है?", "expansion"),
+        ("मिशन निदेशक का पूरा नाम क्या है?", "person"),  # a person's full name
     ],
 )
 def test_the_answer_type_comes_from_the_question_word(question: str, expected: str) -> None:
@@ -127,6 +131,17 @@ def test_a_weekday_leads_with_its_date() -> None:
         "Tuesday, 12 August 2025 — "
     )
     assert answer_text(analyse("NVS-04 कब लॉन्च हुआ?"), best).startswith("मंगलवार, 12 अगस्त 2025 — ")
+
+
+def test_an_abbreviation_is_answered_by_its_long_form() -> None:
+    text = "It was signed by the India Semiconductor Mission (ISM) and the Kansai Consortium (KSC)."
+    p = passage(text)
+    best = Candidate(p, text, 0, len(text))
+    assert answer_text(analyse("What does KSC stand for?"), best).startswith(
+        "Kansai Consortium (KSC) — "
+    )
+    hindi = passage("भारतीय अंतरिक्ष अनुसंधान संगठन (ISRO) ने उपग्रह छोड़ा।", "hi")
+    assert mentions("expansion", hindi.text) == ["भारतीय अंतरिक्ष अनुसंधान संगठन (ISRO)"]
 
 
 def test_a_named_unit_must_be_met_and_a_counted_word_is_read() -> None:

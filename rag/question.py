@@ -15,6 +15,14 @@ from dataclasses import dataclass
 from index.language import question_language
 from rag.entities import MONTHS_HI, WEEKDAYS_HI
 
+# Hindi nouns of things a question may ask to be named ("किस स्टेशन", "स्टेशनों के नाम
+# बताओ"); a noun in -ी has -ि before its plural ending ("किन अधिकारियों").
+_PLACES_HI = r"शहर|जगह|स्थान|देश|राज्य|क्षेत्र|इलाक|इमारत|भवन|जिल|प्रदेश|स्टेशन|स्टेडियम"
+_ORGANISATIONS_HI = r"संस्था|संगठन|कंपन[ीि]|मंत्रालय|विभाग|बैंक|परिषद|समिति|आयोग|निकाय|केंद्र"
+_PEOPLE_HI = r"अधिकार[ीि]|मंत्र[ीि]|नेता|व्यक्ति|खिलाड़[ीि]|सचिव|राजदूत|कप्तान|निदेशक|अध्यक्ष|गवर्नर|प्रवक्ता"
+# "...का (पूरा) नाम क्या है", "...के नाम बताओ": asks for the noun's name.
+_NAMES_ASKED_HI = r"\S*\s+(का|के|की)\s+(पूरा\s+)?(नाम|नामों)\s+(क्या|बता)"
+
 # (type, pattern): order matters, the specific before the general.
 _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
     (
@@ -71,8 +79,8 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"\bwhere\b|\b(which|what)\s+(\w+\s+){0,2}(city|place|country|state|region|venue|"
         r"building|town|"
         r"location|district|port|airport|station)\b|\bin which (city|country|state|place)\b"
-        r"|कहाँ|कहां|(किस|किन|कौन\s*-?\s*(सा|से|सी))\s+(\S+\s+)?(शहर|जगह|स्थान|देश|राज्य|क्षेत्र|"
-        r"इलाक|इमारत|भवन|जिल|प्रदेश|स्टेशन|स्टेडियम)",
+        rf"|कहाँ|कहां|(किस|किन|कौन\s*-?\s*(सा|से|सी))\s+(\S+\s+)?({_PLACES_HI})"
+        rf"|({_PLACES_HI}){_NAMES_ASKED_HI}",
     ),
     (
         "organisation",
@@ -81,8 +89,8 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"(organisations?|organizations?|compan(y|ies)|firms?|bod(y|ies)|institutions?|banks?|"
         r"ministr(y|ies)|departments?|agenc(y|ies)|councils?|groups?|associations?|parties|party|"
         r"committees?|commissions?)\b"
-        r"|(किस|किन)\s+(\S+\s+)?(संस्था|संगठन|कंपन[ीि]|मंत्रालय|विभाग|बैंक|परिषद|समिति|आयोग|निकाय|केंद्र)"
-        r"|(संस्था|संगठन|कंपनी|मंत्रालय|विभाग|बैंक)\s+कौन",
+        rf"|(किस|किन)\s+(\S+\s+)?({_ORGANISATIONS_HI})|({_ORGANISATIONS_HI})\S*\s+कौन"
+        rf"|({_ORGANISATIONS_HI}){_NAMES_ASKED_HI}",
     ),
     (
         "person",
@@ -92,9 +100,7 @@ _TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
         r"president|ambassador|chief|head|officer|man|woman|spokesperson|governor|captain|"
         r"player|opener)\b"
         r"|\bकौन\b|किसने|किसको|किसे|किससे|किन्होंने|किसकी\s+अध्यक्षता"
-        # "किन अधिकारियों": a noun in -ी has -ि before its plural ending.
-        r"|(किस|किन)\s+(\S+\s+)?(अधिकार[ीि]|मंत्र[ीि]|नेता|व्यक्ति|खिलाड़[ीि]|सचिव|राजदूत|कप्तान)"
-        r"|(अधिकारी|मंत्री|सचिव|राजदूत|निदेशक|अध्यक्ष|कप्तान|गवर्नर|प्रवक्ता)\s+का\s+(पूरा\s+)?नाम\s+क्या",
+        rf"|(किस|किन)\s+(\S+\s+)?({_PEOPLE_HI})|({_PEOPLE_HI}){_NAMES_ASKED_HI}",
     ),
     (
         "yes-no",

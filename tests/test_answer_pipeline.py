@@ -79,6 +79,8 @@ from rag.types import Passage
         ("KSC का फुल फॉर्म क्या है", "expansion"),
         ("ISRO का पूरा नाम क्या है?", "expansion"),
         ("मिशन निदेशक का पूरा नाम क्या है?", "person"),  # a person's full name
+        ("नए खंड के स्टेशनों के नाम बताओ", "place"),  # "tell the names of the stations"
+        ("कंपनियों के नाम बताइए", "organisation"),
     ],
 )
 def test_the_answer_type_comes_from_the_question_word(question: str, expected: str) -> None:

@@ -98,6 +98,9 @@ class QueryTerm:
     skeleton: str | None  # the word's transliteration skeleton, matching the other script
     entity: bool  # a number, or a name the question spells out
     translations: tuple[str, ...] = ()  # the other language's terms for it
+    # An abbreviation in capitals that the dictionary does not translate (SBI, NVS-04,
+    # not US: अमेरिका): articles of both languages write it so.
+    abbreviation: bool = False
 
     def found_in(self, terms: AbstractSet[str]) -> bool:
         return (
@@ -114,6 +117,10 @@ _QUESTION_WORD = re.compile(
 )
 
 
+# Two capitals at least: "T20" is written टी20 in Hindi reports.
+_CAPITALS = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*[A-Z0-9]")
+
+
 def query_terms(question: Question, lexicon: Lexicon | None = None) -> list[QueryTerm]:
     """Terms of the question, each with its cross-script skeleton and translations."""
     entity_terms = {t for e in question.entities for t in tokenize(e)}
@@ -125,7 +132,13 @@ def query_terms(question: Question, lexicon: Lexicon | None = None) -> list[Quer
                 number = term[0].isdigit()
                 skeleton = skeletons[0] if skeletons and not number else None
                 translations = lexicon.translations(term) if lexicon else ()
-                terms[term] = QueryTerm(term, skeleton, term in entity_terms, translations)
+                terms[term] = QueryTerm(
+                    term,
+                    skeleton,
+                    term in entity_terms,
+                    translations,
+                    bool(_CAPITALS.fullmatch(word)) and not translations,
+                )
     return list(terms.values())
 
 
@@ -327,10 +340,12 @@ def _unmeasured(candidate: Candidate, weights: AnswerWeights, reader: Reader) ->
 
 
 def _must_match(term: QueryTerm, candidate: Candidate) -> bool:
-    """Across scripts only numbers are sure to be spelled alike, and months and
+    """Across scripts only numbers and abbreviations in capitals are sure to be
+    spelled alike (a Hindi report writes RBI, SBI, NVS-04), and months and
     weekdays sure to be translated."""
     same_script = candidate.passage.language in ("mixed", word_script(term.term))
-    return same_script or bool(NUMBER.fullmatch(term.term)) or term.term in CALENDAR_TERMS
+    alike = bool(NUMBER.fullmatch(term.term)) or term.abbreviation
+    return same_script or alike or term.term in CALENDAR_TERMS
 
 
 def _is_byline(candidate: Candidate) -> bool:

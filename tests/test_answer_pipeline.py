@@ -146,6 +146,19 @@ def test_an_abbreviation_is_answered_by_its_long_form() -> None:
     assert mentions("expansion", hindi.text) == ["भारतीय अंतरिक्ष अनुसंधान संगठन (ISRO)"]
 
 
+def test_an_untranslated_abbreviation_must_be_met_in_either_script() -> None:
+    from rag.extractive import query_terms
+
+    class Dictionary:
+        def translations(self, term: str) -> tuple[str, ...]:
+            return ("अमेरिका",) if term == "us" else ()
+
+    asked = analyse("Did SBI and the US cut rates after the T20 match?")
+    abbreviations = {t.term for t in query_terms(asked, Dictionary()) if t.abbreviation}  # type: ignore[arg-type]
+    # A Hindi report writes SBI so; the US it translates, and T20 it writes टी20.
+    assert abbreviations == {"sbi"}
+
+
 def test_a_named_unit_must_be_met_and_a_counted_word_is_read() -> None:
     assert asked_units("How much did the stretch cost to build?") == ["money"]
     assert asked_units("पुणे मेट्रो खंड पर कितना खर्च आया?") == ["money"]

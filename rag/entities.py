@@ -298,34 +298,48 @@ _FUTURE = re.compile(
     r"|(?:ेगा|ेगी|ेंगे|ेंगी|ोगा|ोगी|ोंगे|एगा|एगी|एंगे)(?![\u0900-\u097f])",
     re.IGNORECASE,
 )
+# A verb in the past: "met on Wednesday" is the last Wednesday, "कल बैठक हुई" yesterday.
+_PAST = re.compile(
+    r"\b(?:was|were|had|did|met|said|held|began|saw|took|made|won|lost|\w+ed)\b"
+    r"|(?:था|थी|थे|किया|किए|किये|हुआ|हुई|हुए|गया|गई|गए|दिया|दी|दिए|लिया|ली|लिए|कहा|रहा|रही|रहे)"
+    r"(?![\u0900-\u097f])",
+    re.IGNORECASE,
+)
 _RELATIVE_DAYS = {"today": 0, "आज": 0, "yesterday": -1, "tomorrow": 1}
 
 
 def day_date(day: str, sentence: str, reported: str) -> date | None:
     """The date a day named in a report means, counted from the report's date (ISO):
-    its own weekday is that day, another weekday the last one before it, or with
-    a verb in the future the next one ("कल" likewise: yesterday, or tomorrow);
-    None without a report date or a day's name."""
+    its own weekday (or "today") is that day; another, with a verb in the future,
+    the next one, else with one in the past the last one before it ("कल" likewise:
+    tomorrow, yesterday); None where the tense does not say ("opens from Monday"),
+    or without a report date or a day's name."""
     try:
         on = date.fromisoformat(reported[:10])
     except ValueError:
         return None
-    name, future = day.strip(), bool(_FUTURE.search(sentence))
-    if name.lower() in _RELATIVE_DAYS:
-        return on + timedelta(days=_RELATIVE_DAYS[name.lower()])
-    if name == "कल":  # yesterday or tomorrow: the verb says which
-        return on + timedelta(days=1 if future else -1)
-    weekdays = [d.lower() for d in WEEKDAYS_EN]
-    if name.lower() in weekdays:
-        weekday = weekdays.index(name.lower())
-    elif name in WEEKDAYS_HI:
-        weekday = WEEKDAYS_HI.index(name)
-    else:
+    name = day.strip().lower()
+    if name in _RELATIVE_DAYS:
+        return on + timedelta(days=_RELATIVE_DAYS[name])
+    future, past = bool(_FUTURE.search(sentence)), bool(_PAST.search(sentence))
+    if name == "कल":  # tomorrow or yesterday: the verb says which
+        return on + timedelta(days=1) if future else on - timedelta(days=1) if past else None
+    weekday = _weekday(name)
+    if weekday is None:
         return None
-    ahead = (weekday - on.weekday()) % 7
-    if ahead == 0:
+    if weekday == on.weekday():
         return on
-    return on + timedelta(days=ahead) if future else on - timedelta(days=7 - ahead)
+    ahead = (weekday - on.weekday()) % 7
+    if future:
+        return on + timedelta(days=ahead)
+    return on - timedelta(days=7 - ahead) if past else None
+
+
+def _weekday(name: str) -> int | None:
+    english = [d.lower() for d in WEEKDAYS_EN]
+    if name in english:
+        return english.index(name)
+    return WEEKDAYS_HI.index(name) if name in WEEKDAYS_HI else None
 
 
 def in_language(mention: str, language: str) -> str:

@@ -124,6 +124,8 @@ def test_a_day_named_in_a_report_is_dated_from_the_report() -> None:
     assert day_date("कल", "मेट्रो कल से चलेगी", "2025-08-24") == date(2025, 8, 25)
     assert day_date("कल", "कल बैठक हुई", "2025-08-24") == date(2025, 8, 23)
     assert day_date("Tuesday", "on Tuesday", "") is None  # an undated article
+    # Where no verb says past or future, another weekday is left undated.
+    assert day_date("Monday", "The stretch opens to the public from Monday", "2025-08-24") is None
 
 
 def test_a_weekday_leads_with_its_date() -> None:

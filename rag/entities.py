@@ -343,8 +343,8 @@ def _weekday(name: str) -> int | None:
 
 
 def in_language(mention: str, language: str) -> str:
-    """A date or day written for a reader of `language`: month and weekday names
-    translated, digits as they are. Other text is returned unchanged."""
+    """A date, day or clock time written for a reader of `language`: month and
+    weekday names translated, digits as they are. Other text is returned unchanged."""
     source, target = (
         (MONTHS_HI + WEEKDAYS_HI, MONTHS_EN + WEEKDAYS_EN)
         if language == "en"
@@ -358,4 +358,6 @@ def in_language(mention: str, language: str) -> str:
         word = match.group()
         return table.get(word.rstrip(".").capitalize(), table.get(word, word))
 
-    return re.sub(r"[A-Za-z]+\.?|[\u0900-\u097f]+", swap, mention.translate(_DIGITS))
+    written = re.sub(r"[A-Za-z]+\.?|[\u0900-\u097f]+", swap, mention.translate(_DIGITS))
+    # "5:43 बजे" is "5:43" to an English reader ("5:43 pm" reads in Hindi news as it is).
+    return re.sub(r"\s*बजे$", "", written) if language == "en" else written

@@ -191,6 +191,7 @@ def test_dates_and_days_are_written_for_the_reader() -> None:
     assert in_language("Wednesday", "hi") == "बुधवार"
     assert in_language("6 अगस्त 2025", "en") == "6 August 2025"
     assert in_language("Aug 12", "hi") == "अगस्त 12"
+    assert in_language("5:43 बजे", "en") == "5:43" and in_language("5:43 pm", "hi") == "5:43 pm"
 
 
 @pytest.mark.parametrize(

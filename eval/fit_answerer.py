@@ -115,7 +115,7 @@ def examples(
 
 
 def _other_language(e: Example, c: Candidate) -> bool:
-    return c.passage.language not in (e.item.language, "mixed") and "dense" in c.passage.scores
+    return not c.passage.reads_in(e.item.language) and "dense" in c.passage.scores
 
 
 def script_gap(data: list[Example]) -> dict[str, float]:

@@ -20,8 +20,6 @@ from rag.candidate import Candidate
 from rag.entities import (
     DAY,
     NUMBER,
-    WEEKDAYS_EN,
-    WEEKDAYS_HI,
     asked_units,
     day_date,
     expands,
@@ -29,6 +27,7 @@ from rag.entities import (
     in_units,
     new_mentions,
     quantity_in_language,
+    weekday,
 )
 from rag.messages import say
 from rag.question import Question
@@ -115,15 +114,15 @@ def _lead(question: Question, best: Candidate) -> str:
         return ""  # a name's span is a guess; the quoted evidence names it
     found.sort(key=lambda m: _fits(question, m), reverse=True)  # stable: else the first
     value = _TRAILING_WORDS.sub("", _LEADING_WORDS.sub("", found[0])).strip(" ,.")
-    if question.type == "number" and best.passage.language not in (question.language, "mixed"):
+    if question.type == "number" and not best.passage.reads_in(question.language):
         # The counted word is in the other language: its size, translated, reads in both.
         return quantity_in_language(value, question.language)
     if DAY.fullmatch(value) and (on := day_date(value, best.text, best.passage.date)):
         # "On Tuesday" in a report of 12 August: the reader gets the date as well;
         # "yesterday" or "कल" only the date.
         dated = _date_text(on.isoformat(), question.language)
-        weekday = value.capitalize() in WEEKDAYS_EN or value in WEEKDAYS_HI
-        return f"{in_language(value, question.language)}, {dated}" if weekday else dated
+        named = weekday(value) is not None
+        return f"{in_language(value, question.language)}, {dated}" if named else dated
     return in_language(value, question.language)
 
 
@@ -148,7 +147,7 @@ def _evidence(question: Question, best: Candidate, said_where: bool = False) -> 
     """`best` quoted and cited; in the other language, said to be so unless the
     quote before (`said_where`) already said it."""
     quote = neutralise_markers(best.text)
-    if best.passage.language in (question.language, "mixed"):
+    if best.passage.reads_in(question.language):
         return f"{quote} [{best.passage.n}]"
     where = "" if said_where else f"{say('other_language', question.language)}: "
     return f"{where}“{quote}” [{best.passage.n}]"

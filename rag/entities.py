@@ -324,21 +324,22 @@ def day_date(day: str, sentence: str, reported: str) -> date | None:
     future, past = bool(_FUTURE.search(sentence)), bool(_PAST.search(sentence))
     if name == "कल":  # tomorrow or yesterday: the verb says which
         return on + timedelta(days=1) if future else on - timedelta(days=1) if past else None
-    weekday = _weekday(name)
-    if weekday is None:
+    named = weekday(name)
+    if named is None:
         return None
-    if weekday == on.weekday():
+    if named == on.weekday():
         return on
-    ahead = (weekday - on.weekday()) % 7
+    ahead = (named - on.weekday()) % 7
     if future:
         return on + timedelta(days=ahead)
     return on - timedelta(days=7 - ahead) if past else None
 
 
-def _weekday(name: str) -> int | None:
+def weekday(name: str) -> int | None:
+    """Monday's 0 to Sunday's 6 for a weekday's name in either language, else None."""
     english = [d.lower() for d in WEEKDAYS_EN]
-    if name in english:
-        return english.index(name)
+    if name.lower() in english:
+        return english.index(name.lower())
     return WEEKDAYS_HI.index(name) if name in WEEKDAYS_HI else None
 
 

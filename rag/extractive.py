@@ -422,7 +422,7 @@ def rank(
     for c in candidates(question, passages, reader, context):
         unmeasured = _unmeasured(c, weights, reader)
         readable = weights.with_typical(c.features, unmeasured)
-        if c.passage.language not in (question.language, "mixed"):
+        if not c.passage.reads_in(question.language):
             readable = weights.across_scripts(readable, set(MODEL_FEATURES) - unmeasured)
         scored.append(replace(c, features=readable, score=weights.utility(readable)))
     return sorted(scored, key=lambda c: -c.score)

@@ -111,6 +111,10 @@ class Passage:
     def retrieval_rank(self) -> int:
         return self.rank or self.n
 
+    def reads_in(self, language: str) -> bool:
+        """Whether a reader of `language` reads it as written (a mixed passage: either)."""
+        return self.language in (language, "mixed")
+
     @classmethod
     def of(
         cls,
